@@ -24,6 +24,8 @@ import {AppOrder, DatasetOrder, WorkerpoolOrder, RequestOrder, Deal, Contributio
 /// that slot also marks the request consumed: a request order is matched at most once. Terms are
 /// emitted in DealCreated and passed back as calldata. Workers sign contributions; the pool's
 /// scheduler settles many tasks in one transaction, and each payee is credited once per batch.
+/// matchOrders makes only static calls (registries, ERC-1271 wallets), so it needs no reentrancy guard;
+/// settle and claim call requester contracts last, and are guarded all the same.
 contract HearthMarket is Escrow, EIP712, Ownable, ReentrancyGuardTransient {
     using OrderHashing for AppOrder;
     using OrderHashing for DatasetOrder;
@@ -43,7 +45,8 @@ contract HearthMarket is Escrow, EIP712, Ownable, ReentrancyGuardTransient {
     WorkerpoolRegistry public immutable workerpools;
 
     /// @notice The maximum run time of a task of each category, in seconds (0: no such category).
-    uint32[] private _categoryTimes;
+    mapping(uint256 category => uint256) private _categoryTimes;
+    uint256 private _categoryCount;
     mapping(bytes32 orderHash => uint256) public consumed;
     mapping(bytes32 orderHash => bool) public presigned;
     mapping(bytes32 dealId => uint256) private _deals;
@@ -118,17 +121,17 @@ contract HearthMarket is Escrow, EIP712, Ownable, ReentrancyGuardTransient {
     }
 
     function categoryTime(uint256 category) public view returns (uint256) {
-        return category < _categoryTimes.length ? _categoryTimes[category] : 0;
+        return _categoryTimes[category];
     }
 
     function categoryCount() external view returns (uint256) {
-        return _categoryTimes.length;
+        return _categoryCount;
     }
 
     function _addCategory(uint32 maxTimeSeconds) private returns (uint256 id) {
         if (maxTimeSeconds == 0) revert BadCategory(0);
-        id = _categoryTimes.length;
-        _categoryTimes.push(maxTimeSeconds);
+        id = _categoryCount++;
+        _categoryTimes[id] = maxTimeSeconds;
         emit CategoryCreated(id, maxTimeSeconds);
     }
 
@@ -231,7 +234,8 @@ contract HearthMarket is Escrow, EIP712, Ownable, ReentrancyGuardTransient {
     // ---------------------------------------------------------------- matching
 
     /// @notice Turns four compatible signed orders into a deal. An empty signature means the order
-    /// was pre-signed on chain. With no dataset, the request's dataset and the dataset order are zero.
+    /// was pre-signed on chain, or is signed by sending this transaction (its signer is the sender).
+    /// With no dataset, the request's dataset and the dataset order are zero.
     function matchOrders(
         AppOrder calldata appOrder,
         bytes calldata appSig,
@@ -241,7 +245,7 @@ contract HearthMarket is Escrow, EIP712, Ownable, ReentrancyGuardTransient {
         bytes calldata poolSig,
         RequestOrder calldata request,
         bytes calldata requestSig
-    ) external nonReentrant returns (bytes32 dealId) {
+    ) external returns (bytes32 dealId) {
         uint256 trust = _checkCompatible(appOrder, datasetOrder, poolOrder, request);
         uint256 time = categoryTime(request.category);
         if (time == 0) revert UnknownCategory(request.category);
@@ -354,7 +358,7 @@ contract HearthMarket is Escrow, EIP712, Ownable, ReentrancyGuardTransient {
     function _checkOrder(Party party, bytes32 h, address signer, bytes calldata sig, uint256 expiry) private view {
         if (expiry != 0 && block.timestamp > expiry) revert OrderExpired(party, expiry);
         bool valid = sig.length == 0
-            ? presigned[h]
+            ? signer == msg.sender || presigned[h]
             : SignatureChecker.isValidSignatureNowCalldata(signer, h, sig);
         if (!valid) revert BadSignature(party, h);
     }

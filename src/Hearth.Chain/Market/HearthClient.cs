@@ -1,0 +1,208 @@
+using System.Numerics;
+using Hearth.Chain.Transactions;
+using Hearth.Protocol;
+using Hearth.Protocol.Contracts;
+using Hearth.Protocol.Deals;
+using Hearth.Protocol.Orders;
+using Nethereum.Contracts;
+using Nethereum.RPC.Eth.DTOs;
+
+namespace Hearth.Chain.Market;
+
+public sealed record EscrowAccount(BigInteger Balance, BigInteger Locked, BigInteger Stake, BigInteger Unbonding, long UnbondingReadyAt, long Score);
+
+[Nethereum.ABI.FunctionEncoding.Attributes.FunctionOutput]
+public sealed class AccountOfOutput : Nethereum.ABI.FunctionEncoding.Attributes.IFunctionOutputDTO
+{
+    [Nethereum.ABI.FunctionEncoding.Attributes.Parameter("uint256", "balance", 1)] public BigInteger Balance { get; set; }
+    [Nethereum.ABI.FunctionEncoding.Attributes.Parameter("uint256", "locked", 2)] public BigInteger Locked { get; set; }
+    [Nethereum.ABI.FunctionEncoding.Attributes.Parameter("uint256", "staked", 3)] public BigInteger Staked { get; set; }
+    [Nethereum.ABI.FunctionEncoding.Attributes.Parameter("uint256", "unbonding", 4)] public BigInteger Unbonding { get; set; }
+    [Nethereum.ABI.FunctionEncoding.Attributes.Parameter("uint256", "readyAt", 5)] public BigInteger ReadyAt { get; set; }
+    [Nethereum.ABI.FunctionEncoding.Attributes.Parameter("uint256", "score", 6)] public BigInteger Score { get; set; }
+}
+
+public sealed record Registration(BigInteger Id, TransactionResult Transaction);
+
+public sealed record MatchResult(Hash32 DealId, Deal Deal, string Params, TransactionResult Transaction);
+
+/// <summary>Four orders and their signatures (an empty signature: pre-signed on chain).</summary>
+public sealed record SignedOrders(
+    AppOrder App, byte[] AppSignature,
+    DatasetOrder Dataset, byte[] DatasetSignature,
+    WorkerpoolOrder Workerpool, byte[] WorkerpoolSignature,
+    RequestOrder Request, byte[] RequestSignature);
+
+/// <summary>A typed client of the Hearth contracts, sending as one account.</summary>
+public sealed class HearthClient
+{
+    private readonly Contract _market;
+    private readonly Contract _token;
+    private readonly Contract _apps;
+    private readonly Contract _datasets;
+    private readonly Contract _pools;
+
+    public HearthClient(TransactionSender sender, HearthDeployment deployment)
+    {
+        Sender = sender;
+        Deployment = deployment;
+        var eth = sender.Web3.Eth;
+        _market = eth.GetContract(ContractArtifacts.HearthMarket.Abi, deployment.Market);
+        _token = eth.GetContract(ContractArtifacts.HearthToken.Abi, deployment.Token);
+        _apps = eth.GetContract(ContractArtifacts.AppRegistry.Abi, deployment.Apps);
+        _datasets = eth.GetContract(ContractArtifacts.DatasetRegistry.Abi, deployment.Datasets);
+        _pools = eth.GetContract(ContractArtifacts.WorkerpoolRegistry.Abi, deployment.Workerpools);
+        Domain = new Eip712Domain(deployment.ChainId, deployment.Market);
+    }
+
+    public TransactionSender Sender { get; }
+
+    public HearthDeployment Deployment { get; }
+
+    public Eip712Domain Domain { get; }
+
+    public string Address => Sender.Address;
+
+    // ------------------------------------------------------------ assets
+
+    public Task<Registration> RegisterAppAsync(Hash32 checksum, string location, string name, CancellationToken ct = default) =>
+        RegisterContentAsync(_apps, "registering the app", checksum, location, name, ct);
+
+    public Task<Registration> RegisterDatasetAsync(Hash32 checksum, string location, string name, CancellationToken ct = default) =>
+        RegisterContentAsync(_datasets, "registering the dataset", checksum, location, name, ct);
+
+    public async Task<Registration> RegisterWorkerpoolAsync(string scheduler, byte workerStakePercent, byte schedulerSharePercent, string apiUrl, string name, CancellationToken ct = default)
+    {
+        var tx = await SendAsync(_pools, "register", "registering the workerpool", ct, scheduler, workerStakePercent, schedulerSharePercent, apiUrl, name);
+        var registered = _pools.GetEvent<WorkerpoolRegisteredEvent>().DecodeAllEventsForEvent(tx.Receipt.Logs).Single();
+        return new Registration(registered.Event.Id, tx);
+    }
+
+    private async Task<Registration> RegisterContentAsync(Contract registry, string what, Hash32 checksum, string location, string name, CancellationToken ct)
+    {
+        var tx = await SendAsync(registry, "register", what, ct, checksum.ToArray(), location, name);
+        var registered = registry.GetEvent<ContentRegisteredEvent>().DecodeAllEventsForEvent(tx.Receipt.Logs).Single();
+        return new Registration(registered.Event.Id, tx);
+    }
+
+    public Task<TransactionResult> TransferAssetAsync(OrderKind kind, BigInteger id, string to, CancellationToken ct = default) =>
+        SendAsync(Registry(kind), "transferFrom", "transferring the asset", ct, Address, to, id);
+
+    public async Task<string> OwnerOfAsync(OrderKind kind, BigInteger id, CancellationToken ct = default) =>
+        await CallAsync<string>(Registry(kind), "ownerOf", "reading the asset's owner", ct, id);
+
+    public async Task<Hash32> ChecksumOfAsync(OrderKind kind, BigInteger id, CancellationToken ct = default) =>
+        new(await CallAsync<byte[]>(Registry(kind), "checksumOf", "reading the asset's checksum", ct, id));
+
+    private Contract Registry(OrderKind kind) => kind switch
+    {
+        OrderKind.App => _apps,
+        OrderKind.Dataset => _datasets,
+        OrderKind.Workerpool => _pools,
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), "requests are not assets"),
+    };
+
+    // ------------------------------------------------------------ token and escrow
+
+    public Task<TransactionResult> MintAsync(string to, BigInteger amount, CancellationToken ct = default) =>
+        SendAsync(_token, "mint", "minting test tokens", ct, to, amount);
+
+    public Task<BigInteger> TokenBalanceAsync(string account, CancellationToken ct = default) =>
+        CallAsync<BigInteger>(_token, "balanceOf", "reading the token balance", ct, account);
+
+    /// <summary>Approves the market for <paramref name="amount"/>, then deposits it into this account's escrow.</summary>
+    public async Task<TransactionResult> DepositAsync(BigInteger amount, CancellationToken ct = default)
+    {
+        await SendAsync(_token, "approve", "approving the deposit", ct, Deployment.Market, amount);
+        return await SendAsync(_market, "deposit", "depositing", ct, amount);
+    }
+
+    public Task<TransactionResult> WithdrawAsync(BigInteger amount, CancellationToken ct = default) =>
+        SendAsync(_market, "withdraw", "withdrawing", ct, amount);
+
+    public Task<TransactionResult> StakeAsync(BigInteger amount, CancellationToken ct = default) =>
+        SendAsync(_market, "stake", "staking", ct, amount);
+
+    public Task<TransactionResult> RequestUnstakeAsync(BigInteger amount, CancellationToken ct = default) =>
+        SendAsync(_market, "requestUnstake", "unstaking", ct, amount);
+
+    public async Task<EscrowAccount> GetAccountAsync(string account, CancellationToken ct = default)
+    {
+        var f = _market.GetFunction("accountOf");
+        var raw = await Sender.CallAsync(Deployment.Market, f.GetData(account), "reading the escrow account", ct);
+        var a = f.DecodeDTOTypeOutput<AccountOfOutput>(raw);
+        return new EscrowAccount(a.Balance, a.Locked, a.Staked, a.Unbonding, (long)a.ReadyAt, (long)a.Score);
+    }
+
+    // ------------------------------------------------------------ orders and deals
+
+    public async Task<MatchResult> MatchOrdersAsync(SignedOrders o, CancellationToken ct = default)
+    {
+        var tx = await SendAsync(_market, "matchOrders", "matching the orders", ct,
+            o.App, o.AppSignature, o.Dataset, o.DatasetSignature, o.Workerpool, o.WorkerpoolSignature, o.Request, o.RequestSignature);
+        var created = _market.GetEvent<DealCreatedEvent>().DecodeAllEventsForEvent(tx.Receipt.Logs).Single().Event;
+        return new MatchResult(new Hash32(created.DealId), created.Deal, created.Params, tx);
+    }
+
+    public Task<TransactionResult> SettleAsync(Deal deal, Hash32 dealId, IReadOnlyList<Contribution> contributions, string location, CancellationToken ct = default) =>
+        SendAsync(_market, "settle", $"settling {contributions.Count} contributions of deal {dealId}", ct, deal, dealId.ToArray(), contributions.ToList(), location);
+
+    public Task<TransactionResult> ClaimAsync(Deal deal, Hash32 dealId, IReadOnlyList<long> tasks, CancellationToken ct = default) =>
+        SendAsync(_market, "claim", $"claiming a refund of {tasks.Count} tasks of deal {dealId}", ct, deal, dealId.ToArray(), tasks.Select(t => new BigInteger(t)).ToList());
+
+    public Task<TransactionResult> PresignAsync(IOrder order, CancellationToken ct = default) =>
+        SendAsync(_market, $"presign{order.Kind}Order", $"pre-signing the {order.Kind} order", ct, order);
+
+    public Task<TransactionResult> CancelAsync(IOrder order, CancellationToken ct = default) =>
+        SendAsync(_market, $"cancel{order.Kind}Order", $"cancelling the {order.Kind} order", ct, order);
+
+    /// <summary>The order's EIP-712 digest as the contract computes it.</summary>
+    public async Task<Hash32> HashOnChainAsync(IOrder order, CancellationToken ct = default) =>
+        new(await CallAsync<byte[]>(_market, $"hash{order.Kind}Order", "hashing the order", ct, order));
+
+    public async Task<Hash32> HashContributionOnChainAsync(Hash32 taskId, Hash32 digest, CancellationToken ct = default) =>
+        new(await CallAsync<byte[]>(_market, "hashContribution", "hashing the contribution", ct, taskId.ToArray(), digest.ToArray()));
+
+    public async Task<Hash32> TaskIdOnChainAsync(Hash32 dealId, long index, CancellationToken ct = default) =>
+        new(await CallAsync<byte[]>(_market, "taskId", "computing the task id", ct, dealId.ToArray(), new BigInteger(index)));
+
+    public Task<bool> IsTaskDoneAsync(Hash32 dealId, long index, CancellationToken ct = default) =>
+        CallAsync<bool>(_market, "isTaskDone", "reading the task's state", ct, dealId.ToArray(), new BigInteger(index));
+
+    public Task<BigInteger> RemainingAsync(Hash32 orderDigest, BigInteger volume, CancellationToken ct = default) =>
+        CallAsync<BigInteger>(_market, "remaining", "reading the order's remaining volume", ct, orderDigest.ToArray(), volume);
+
+    public Task<BigInteger> CategoryTimeAsync(long category, CancellationToken ct = default) =>
+        CallAsync<BigInteger>(_market, "categoryTime", "reading the category", ct, new BigInteger(category));
+
+    public async Task<IReadOnlyList<DealCreatedEvent>> DealsCreatedAsync(BlockParameter from, BlockParameter to, BigInteger? workerpool = null, CancellationToken ct = default)
+    {
+        ct.ThrowIfCancellationRequested();
+        var ev = _market.GetEvent<DealCreatedEvent>();
+        var filter = workerpool is null ? ev.CreateFilterInput(from, to) : ev.CreateFilterInput<object, BigInteger>(null!, workerpool.Value, from, to);
+        var logs = await ev.GetAllChangesAsync(filter);
+        return logs.Select(l => l.Event).ToList();
+    }
+
+    public async Task<IReadOnlyList<TaskSettledEvent>> TasksSettledAsync(Hash32 dealId, CancellationToken ct = default)
+    {
+        ct.ThrowIfCancellationRequested();
+        var ev = _market.GetEvent<TaskSettledEvent>();
+        var filter = ev.CreateFilterInput(dealId.ToArray(), new BlockParameter((ulong)Deployment.Block), BlockParameter.CreateLatest());
+        return (await ev.GetAllChangesAsync(filter)).Select(l => l.Event).ToList();
+    }
+
+    public Contract MarketContract => _market;
+
+    // ------------------------------------------------------------ plumbing
+
+    private Task<TransactionResult> SendAsync(Contract contract, string function, string what, CancellationToken ct, params object[] args) =>
+        Sender.SendAsync(contract.Address, contract.GetFunction(function).GetData(args), what, ct);
+
+    private async Task<T> CallAsync<T>(Contract contract, string function, string what, CancellationToken ct, params object[] args)
+    {
+        var f = contract.GetFunction(function);
+        var raw = await Sender.CallAsync(contract.Address, f.GetData(args), what, ct);
+        return f.DecodeTypeOutput<T>(raw);
+    }
+}

@@ -1,0 +1,174 @@
+using System.Numerics;
+using System.Text.RegularExpressions;
+using Nethereum.Hex.HexTypes;
+using Nethereum.JsonRpc.Client;
+using Nethereum.RPC.Eth.DTOs;
+using Nethereum.Web3;
+using Nethereum.Web3.Accounts;
+
+namespace Hearth.Chain.Transactions;
+
+/// <summary>The outcome of a mined transaction.</summary>
+public sealed record TransactionResult(string Hash, long GasUsed, long BlockNumber, TransactionReceipt Receipt);
+
+public sealed record SenderOptions
+{
+    /// <summary>Gas limit = estimate × this factor (the estimate can move between estimation and mining).</summary>
+    public double GasMargin { get; init; } = 1.2;
+
+    public TimeSpan ReceiptPollInterval { get; init; } = TimeSpan.FromMilliseconds(20);
+
+    public TimeSpan ReceiptTimeout { get; init; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>Attempts for a send that fails for a transient reason (a stale nonce, a dropped connection).</summary>
+    public int Attempts { get; init; } = 3;
+}
+
+/// <summary>
+/// Sends transactions from one account: keeps the nonce locally (one transaction at a time, in order),
+/// estimates gas, decodes the contract's named errors before anything is spent, retries transient failures,
+/// and waits for the receipt.
+/// </summary>
+public sealed partial class TransactionSender
+{
+    private readonly SemaphoreSlim _lock = new(1, 1);
+    private readonly SenderOptions _options;
+    private BigInteger? _nextNonce;
+
+    public TransactionSender(string rpcUrl, string privateKey, long chainId, SenderOptions? options = null)
+    {
+        Account = new Account(privateKey, chainId);
+        Web3 = new Web3(Account, rpcUrl);
+        Web3.TransactionManager.UseLegacyAsDefault = true;
+        _options = options ?? new SenderOptions();
+    }
+
+    public Account Account { get; }
+
+    public string Address => Account.Address;
+
+    public Web3 Web3 { get; }
+
+    public async Task<TransactionResult> SendAsync(string? to, string data, string what, CancellationToken ct, BigInteger? value = null)
+    {
+        await _lock.WaitAsync(ct);
+        try
+        {
+            for (var attempt = 1; ; attempt++)
+            {
+                var input = new TransactionInput { Data = data, To = to, From = Address, Value = value is null ? null : new HexBigInteger(value.Value) };
+                var estimate = await EstimateAsync(input, what, ct);
+                input.Gas = new HexBigInteger(new BigInteger((double)estimate.Value * _options.GasMargin) + 10_000);
+                input.GasPrice = await Web3.Eth.GasPrice.SendRequestAsync();
+                _nextNonce ??= (await Web3.Eth.Transactions.GetTransactionCount.SendRequestAsync(Address, BlockParameter.CreatePending())).Value;
+                input.Nonce = new HexBigInteger(_nextNonce.Value);
+                string hash;
+                try
+                {
+                    var raw = await Web3.TransactionManager.SignTransactionAsync(input);
+                    hash = await Web3.Eth.Transactions.SendRawTransaction.SendRequestAsync(raw.StartsWith("0x", StringComparison.Ordinal) ? raw : "0x" + raw);
+                }
+                catch (RpcResponseException e) when (attempt < _options.Attempts && IsNonceProblem(e.Message))
+                {
+                    _nextNonce = null;
+                    continue;
+                }
+                _nextNonce++;
+                var receipt = await WaitForReceiptAsync(hash, ct);
+                if (receipt.Status?.Value == 0)
+                    throw await ExplainFailureAsync(input, receipt, what, ct);
+                return new TransactionResult(hash, (long)receipt.GasUsed.Value, (long)receipt.BlockNumber.Value, receipt);
+            }
+        }
+        catch (RpcClientUnknownException e)
+        {
+            _nextNonce = null;
+            throw new ChainUnreachableException($"{what}: the chain's JSON-RPC endpoint does not answer ({e.InnerException?.Message ?? e.Message})", e);
+        }
+        finally
+        {
+            _lock.Release();
+        }
+    }
+
+    /// <summary>An eth_call; a revert comes back as a <see cref="ContractRevertException"/>.</summary>
+    public async Task<string> CallAsync(string to, string data, string what, CancellationToken ct)
+    {
+        try
+        {
+            return await Web3.Eth.Transactions.Call.SendRequestAsync(new CallInput(data, to) { From = Address });
+        }
+        catch (RpcResponseException e)
+        {
+            throw ContractErrors.Instance.Decode(RevertData(e), what);
+        }
+        catch (RpcClientUnknownException e)
+        {
+            throw new ChainUnreachableException($"{what}: the chain's JSON-RPC endpoint does not answer ({e.InnerException?.Message ?? e.Message})", e);
+        }
+    }
+
+    private async Task<HexBigInteger> EstimateAsync(TransactionInput input, string what, CancellationToken ct)
+    {
+        ct.ThrowIfCancellationRequested();
+        try
+        {
+            return await Web3.Eth.Transactions.EstimateGas.SendRequestAsync(new CallInput(input.Data, input.To, input.Value) { From = input.From });
+        }
+        catch (RpcResponseException e)
+        {
+            throw ContractErrors.Instance.Decode(RevertData(e), what);
+        }
+    }
+
+    private async Task<TransactionReceipt> WaitForReceiptAsync(string hash, CancellationToken ct)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(_options.ReceiptTimeout);
+        while (true)
+        {
+            var receipt = await Web3.Eth.Transactions.GetTransactionReceipt.SendRequestAsync(hash);
+            if (receipt is not null) return receipt;
+            try
+            {
+                await Task.Delay(_options.ReceiptPollInterval, timeout.Token);
+            }
+            catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+            {
+                throw new TimeoutException($"transaction {hash} was not mined within {_options.ReceiptTimeout}");
+            }
+        }
+    }
+
+    private async Task<Exception> ExplainFailureAsync(TransactionInput input, TransactionReceipt receipt, string what, CancellationToken ct)
+    {
+        ct.ThrowIfCancellationRequested();
+        try
+        {
+            await Web3.Eth.Transactions.Call.SendRequestAsync(new CallInput(input.Data, input.To, input.Value) { From = input.From, Gas = input.Gas }, new BlockParameter(receipt.BlockNumber));
+            return new ContractRevertException($"{what}: transaction {receipt.TransactionHash} failed on chain (out of gas at {receipt.GasUsed.Value}?)", "Unknown", new Dictionary<string, object?>(), null);
+        }
+        catch (RpcResponseException e)
+        {
+            return ContractErrors.Instance.Decode(RevertData(e), what);
+        }
+    }
+
+    internal static string? RevertData(RpcResponseException e)
+    {
+        var data = e.RpcError?.Data?.ToString();
+        var match = HexData().Match(data ?? "");
+        if (match.Success) return match.Value;
+        match = HexData().Match(e.RpcError?.Message ?? e.Message);
+        return match.Success ? match.Value : null;
+    }
+
+    private static bool IsNonceProblem(string message) =>
+        message.Contains("nonce", StringComparison.OrdinalIgnoreCase) || message.Contains("already known", StringComparison.OrdinalIgnoreCase);
+
+    [GeneratedRegex("0x[0-9a-fA-F]{8,}")]
+    private static partial Regex HexData();
+}
+
+/// <summary>The JSON-RPC endpoint could not be reached.</summary>
+public sealed class ChainUnreachableException(string message, Exception inner) : Exception(message, inner);

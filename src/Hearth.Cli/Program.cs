@@ -1,0 +1,3 @@
+using Hearth.Cli;
+
+return await HearthCommand.RunAsync(args);

@@ -1,0 +1,181 @@
+using System.Security.Cryptography;
+using System.Text;
+
+namespace Hearth.Sandbox;
+
+/// <summary>
+/// Writes /out as a plain POSIX ustar archive whose bytes depend only on the paths
+/// and contents: entries in ordinal path order, mtime 0, uid/gid 0, no owner
+/// names, mode 0644 for files and links and 0755 for folders. Paths longer than
+/// ustar allows get a pax header holding only the path. The digests of replicas
+/// are compared byte for byte, so nothing of the host may leak in.
+/// </summary>
+internal static class DeterministicTar
+{
+    private const int Block = 512;
+
+    public static async Task<(byte[] Archive, string Sha256)> WriteAsync(IReadOnlyList<OutputEntry> entries, CancellationToken cancellationToken)
+    {
+        using var archive = new MemoryStream();
+        foreach (var entry in entries)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var path = entry.RelativePath;
+            var linkTarget = entry.LinkTarget ?? "";
+            var (type, mode) = entry.Kind switch
+            {
+                OutputEntryKind.Directory => ((byte)'5', 0x1ED),
+                OutputEntryKind.SymbolicLink => ((byte)'2', 0x1A4),
+                _ => ((byte)'0', 0x1A4),
+            };
+            var pax = new StringBuilder();
+            var (name, prefix) = Split(path);
+            if (name is null)
+            {
+                AppendPaxRecord(pax, "path", path);
+                (name, prefix) = (Truncate(path, 100), "");
+            }
+            if (Encoding.UTF8.GetByteCount(linkTarget) > 100)
+            {
+                AppendPaxRecord(pax, "linkpath", linkTarget);
+                linkTarget = Truncate(linkTarget, 100);
+            }
+            if (pax.Length > 0)
+            {
+                var records = Encoding.UTF8.GetBytes(pax.ToString());
+                archive.Write(Header("PaxHeader/" + Truncate(name, 90), "", (byte)'x', 0x1A4, records.Length, ""));
+                archive.Write(records);
+                Pad(archive, records.Length);
+            }
+            var length = entry.Kind == OutputEntryKind.File ? entry.Length : 0;
+            archive.Write(Header(name, prefix, type, mode, length, linkTarget));
+            if (entry.Kind == OutputEntryKind.File)
+            {
+                await using var file = new FileStream(entry.FullPath, FileMode.Open, FileAccess.Read, FileShare.Read, 81920, useAsync: true);
+                // Copy exactly the length that was scanned and checked against the limit.
+                var copied = await CopyExactlyAsync(file, archive, length, cancellationToken).ConfigureAwait(false);
+                if (copied != length)
+                {
+                    throw new IOException($"/out/{path} changed size while being archived");
+                }
+                Pad(archive, length);
+            }
+        }
+        archive.Write(new byte[2 * Block]);
+        var bytes = archive.ToArray();
+        return (bytes, Convert.ToHexStringLower(SHA256.HashData(bytes)));
+    }
+
+    private static async Task<long> CopyExactlyAsync(Stream source, Stream destination, long length, CancellationToken cancellationToken)
+    {
+        var buffer = new byte[81920];
+        long copied = 0;
+        while (copied < length)
+        {
+            var read = await source.ReadAsync(buffer.AsMemory(0, (int)Math.Min(buffer.Length, length - copied)), cancellationToken).ConfigureAwait(false);
+            if (read == 0)
+            {
+                break;
+            }
+            destination.Write(buffer, 0, read);
+            copied += read;
+        }
+        return copied;
+    }
+
+    /// <summary>Splits a path into ustar name (≤100 bytes) and prefix (≤155 bytes); name null when it does not fit.</summary>
+    private static (string? Name, string Prefix) Split(string path)
+    {
+        if (Encoding.UTF8.GetByteCount(path) <= 100)
+        {
+            return (path, "");
+        }
+        // A folder entry ends in '/', which must stay with the name part.
+        for (var slash = path.IndexOf('/'); slash >= 0 && slash < path.Length - 1; slash = path.IndexOf('/', slash + 1))
+        {
+            var prefix = path[..slash];
+            var name = path[(slash + 1)..];
+            if (Encoding.UTF8.GetByteCount(prefix) <= 155 && Encoding.UTF8.GetByteCount(name) <= 100)
+            {
+                return (name, prefix);
+            }
+        }
+        return (null, "");
+    }
+
+    private static void AppendPaxRecord(StringBuilder pax, string key, string value)
+    {
+        // A record is "<length> <key>=<value>\n" where <length> counts itself.
+        var body = $" {key}={value}\n";
+        var bodyLength = Encoding.UTF8.GetByteCount(body);
+        var length = bodyLength + 1;
+        while (length.ToString(System.Globalization.CultureInfo.InvariantCulture).Length + bodyLength != length)
+        {
+            length++;
+        }
+        pax.Append(length.ToString(System.Globalization.CultureInfo.InvariantCulture)).Append(body);
+    }
+
+    private static string Truncate(string text, int maxBytes)
+    {
+        var bytes = Encoding.UTF8.GetBytes(text);
+        if (bytes.Length <= maxBytes)
+        {
+            return text;
+        }
+        // Cut on a character boundary so the header field stays valid UTF-8.
+        var cut = maxBytes;
+        while (cut > 0 && (bytes[cut] & 0xC0) == 0x80)
+        {
+            cut--;
+        }
+        return Encoding.UTF8.GetString(bytes, 0, cut);
+    }
+
+    private static byte[] Header(string name, string prefix, byte type, int mode, long size, string linkName)
+    {
+        var header = new byte[Block];
+        Encoding.UTF8.GetBytes(name, header.AsSpan(0, 100));
+        Octal(header.AsSpan(100, 8), mode);
+        Octal(header.AsSpan(108, 8), 0);
+        Octal(header.AsSpan(116, 8), 0);
+        Octal(header.AsSpan(124, 12), size);
+        Octal(header.AsSpan(136, 12), 0);
+        header[156] = type;
+        Encoding.UTF8.GetBytes(linkName, header.AsSpan(157, 100));
+        "ustar\0"u8.CopyTo(header.AsSpan(257));
+        "00"u8.CopyTo(header.AsSpan(263));
+        // uname, gname, devmajor and devminor stay empty.
+        Encoding.UTF8.GetBytes(prefix, header.AsSpan(345, 155));
+        "        "u8.CopyTo(header.AsSpan(148, 8));
+        var checksum = 0;
+        foreach (var b in header)
+        {
+            checksum += b;
+        }
+        Octal(header.AsSpan(148, 7), checksum);
+        header[155] = (byte)' ';
+        return header;
+    }
+
+    /// <summary>Zero-padded octal digits filling the field but its last byte, then NUL.</summary>
+    private static void Octal(Span<byte> field, long value)
+    {
+        var digits = Convert.ToString(value, 8).PadLeft(field.Length - 1, '0');
+        if (digits.Length > field.Length - 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(value), value, "does not fit the tar header field");
+        }
+        Encoding.ASCII.GetBytes(digits, field);
+        field[^1] = 0;
+    }
+
+    private static void Pad(Stream stream, long length)
+    {
+        var remainder = (int)(length % Block);
+        if (remainder != 0)
+        {
+            stream.Write(new byte[Block - remainder]);
+        }
+    }
+}

@@ -1,0 +1,48 @@
+namespace Hearth.Sandbox;
+
+/// <summary>Settings of the sandbox, with the default limits of a run.</summary>
+public sealed class SandboxOptions
+{
+    /// <summary>
+    /// Folder of compiled modules. Its files are loaded as machine code without
+    /// checks, so it must be writable by this service only.
+    /// </summary>
+    public string ModuleCacheDirectory { get; set; } = Path.Combine(Path.GetTempPath(), "hearth", "module-cache");
+
+    /// <summary>Folder under which each run gets its own /out (and /in for a single-file dataset); removed after the run.</summary>
+    public string WorkDirectory { get; set; } = Path.Combine(Path.GetTempPath(), "hearth", "sandbox-runs");
+
+    /// <summary>Compiled modules kept in memory, most recently used first.</summary>
+    public int MemoryCacheEntries { get; set; } = 64;
+
+    public long DefaultMemoryLimitBytes { get; set; } = 512L * 1024 * 1024;
+
+    public int DefaultWallTimeLimitMilliseconds { get; set; } = 10 * 60 * 1000;
+
+    public long DefaultOutputLimitBytes { get; set; } = 256L * 1024 * 1024;
+
+    public int DefaultOutputEntryLimit { get; set; } = 10_000;
+
+    public int DefaultConsoleCaptureBytes { get; set; } = 64 * 1024;
+
+    /// <summary>Fuel budget of a run that names none; null runs unmetered.</summary>
+    public ulong? DefaultFuel { get; set; }
+
+    /// <summary>
+    /// How often a running module is checked for its time limit, cancellation and
+    /// output size. A module writing at disk speed can overshoot the output limit
+    /// by what it writes in one interval.
+    /// </summary>
+    public int CheckIntervalMilliseconds { get; set; } = 20;
+
+    /// <summary>The limits of a request that sets none.</summary>
+    public SandboxLimits DefaultLimits() => new()
+    {
+        MemoryBytes = DefaultMemoryLimitBytes,
+        WallTime = TimeSpan.FromMilliseconds(DefaultWallTimeLimitMilliseconds),
+        OutputBytes = DefaultOutputLimitBytes,
+        OutputEntries = DefaultOutputEntryLimit,
+        ConsoleCaptureBytes = DefaultConsoleCaptureBytes,
+        Fuel = DefaultFuel,
+    };
+}

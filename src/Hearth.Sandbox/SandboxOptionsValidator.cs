@@ -1,0 +1,51 @@
+using Microsoft.Extensions.Options;
+
+namespace Hearth.Sandbox;
+
+/// <summary>Rejects sandbox settings that cannot work, with the setting's name in the message.</summary>
+public sealed class SandboxOptionsValidator : IValidateOptions<SandboxOptions>
+{
+    internal const long WasmPageBytes = 64 * 1024;
+    internal const long MaxMemoryBytes = 4L * 1024 * 1024 * 1024;
+
+    public ValidateOptionsResult Validate(string? name, SandboxOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var failures = new List<string>();
+        if (string.IsNullOrWhiteSpace(options.ModuleCacheDirectory))
+        {
+            failures.Add($"{nameof(SandboxOptions.ModuleCacheDirectory)} must name a folder");
+        }
+        if (string.IsNullOrWhiteSpace(options.WorkDirectory))
+        {
+            failures.Add($"{nameof(SandboxOptions.WorkDirectory)} must name a folder");
+        }
+        if (options.MemoryCacheEntries < 1)
+        {
+            failures.Add($"{nameof(SandboxOptions.MemoryCacheEntries)} must be at least 1, got {options.MemoryCacheEntries}");
+        }
+        if (options.CheckIntervalMilliseconds is < 1 or > 10_000)
+        {
+            failures.Add($"{nameof(SandboxOptions.CheckIntervalMilliseconds)} must be within 1..10000, got {options.CheckIntervalMilliseconds}");
+        }
+        if (options.DefaultWallTimeLimitMilliseconds <= 0)
+        {
+            failures.Add($"{nameof(SandboxOptions.DefaultWallTimeLimitMilliseconds)} must be positive, got {options.DefaultWallTimeLimitMilliseconds}");
+        }
+        else if (options.DefaultLimits().Validate() is { } problem)
+        {
+            failures.Add($"default limits: {problem}");
+        }
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    /// <summary>Throws <see cref="OptionsValidationException"/> listing every problem.</summary>
+    public static void ThrowIfInvalid(SandboxOptions options)
+    {
+        var result = new SandboxOptionsValidator().Validate(Options.DefaultName, options);
+        if (result.Failed)
+        {
+            throw new OptionsValidationException(Options.DefaultName, typeof(SandboxOptions), result.Failures);
+        }
+    }
+}
