@@ -2,6 +2,7 @@ using System.CommandLine;
 using Hearth.Chain.Transactions;
 using Hearth.Cli.Bench;
 using Hearth.Cli.Dev;
+using Hearth.Cli.Sim;
 
 namespace Hearth.Cli;
 
@@ -13,6 +14,7 @@ public static class HearthCommand
         var root = new RootCommand("Hearth: an open marketplace for computing, settled on an Ethereum chain.");
         root.Subcommands.Add(DevCommand());
         root.Subcommands.Add(BenchCommand());
+        root.Subcommands.Add(SimCommand.Create());
         try
         {
             return await root.Parse(args).InvokeAsync();

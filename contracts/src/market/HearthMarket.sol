@@ -253,29 +253,35 @@ contract HearthMarket is Escrow, EIP712, Ownable, ReentrancyGuardTransient {
         Deal memory deal;
         uint256 volume = request.volume;
 
-        bytes32 h = hashAppOrder(appOrder);
+        bytes32 appHash = hashAppOrder(appOrder);
         deal.appOwner = apps.ownerOf(appOrder.app);
-        _checkOrder(Party.App, h, deal.appOwner, appSig, appOrder.expiry);
-        volume = _take(Party.App, h, appOrder.volume, volume);
+        _checkOrder(Party.App, appHash, deal.appOwner, appSig, appOrder.expiry);
+        volume = _available(Party.App, appHash, appOrder.volume, volume);
 
+        bytes32 datasetHash;
         if (request.dataset != 0) {
-            h = hashDatasetOrder(datasetOrder);
+            datasetHash = hashDatasetOrder(datasetOrder);
             deal.datasetOwner = datasets.ownerOf(datasetOrder.dataset);
-            _checkOrder(Party.Dataset, h, deal.datasetOwner, datasetSig, datasetOrder.expiry);
-            volume = _take(Party.Dataset, h, datasetOrder.volume, volume);
+            _checkOrder(Party.Dataset, datasetHash, deal.datasetOwner, datasetSig, datasetOrder.expiry);
+            volume = _available(Party.Dataset, datasetHash, datasetOrder.volume, volume);
         }
 
         WorkerpoolRegistry.Policy memory policy;
         (deal.poolOwner, policy) = workerpools.poolInfo(poolOrder.workerpool);
-        h = hashWorkerpoolOrder(poolOrder);
-        _checkOrder(Party.Workerpool, h, deal.poolOwner, poolSig, poolOrder.expiry);
-        volume = _take(Party.Workerpool, h, poolOrder.volume, volume);
+        bytes32 poolHash = hashWorkerpoolOrder(poolOrder);
+        _checkOrder(Party.Workerpool, poolHash, deal.poolOwner, poolSig, poolOrder.expiry);
+        volume = _available(Party.Workerpool, poolHash, poolOrder.volume, volume);
 
         dealId = hashRequestOrder(request);
         _checkOrder(Party.Requester, dealId, request.requester, requestSig, request.expiry);
         if (_deals[dealId] != 0) revert OrderConsumed(Party.Requester, dealId);
         if (volume == 0) revert OrderConsumed(Party.Requester, dealId);
         if (volume > type(uint32).max) revert VolumeTooLarge(volume);
+
+        // Every order gives the deal's volume, the smallest of what is left of each.
+        consumed[appHash] += volume;
+        if (request.dataset != 0) consumed[datasetHash] += volume;
+        consumed[poolHash] += volume;
 
         deal.app = appOrder.app;
         deal.appPrice = appOrder.appprice.toUint96();
@@ -363,13 +369,13 @@ contract HearthMarket is Escrow, EIP712, Ownable, ReentrancyGuardTransient {
         if (!valid) revert BadSignature(party, h);
     }
 
-    /// @dev Consumes the smaller of `wanted` and what is left of the order; returns that volume.
-    function _take(Party party, bytes32 h, uint256 volume, uint256 wanted) private returns (uint256 taken) {
+    /// @dev The smaller of `wanted` and what is left of the order (consumed by the caller once the
+    /// deal's volume, the smallest over all orders, is known).
+    function _available(Party party, bytes32 h, uint256 volume, uint256 wanted) private view returns (uint256) {
         uint256 used = consumed[h];
         if (used >= volume) revert OrderConsumed(party, h);
         uint256 left = volume - used;
-        taken = wanted < left ? wanted : left;
-        consumed[h] = used + taken;
+        return wanted < left ? wanted : left;
     }
 
     function _commit(Deal memory deal) private pure returns (uint256) {
@@ -514,6 +520,11 @@ contract HearthMarket is Escrow, EIP712, Ownable, ReentrancyGuardTransient {
     /// @dev The callback gets a fixed gas allowance; its failure does not stop the settlement, but
     /// the scheduler cannot starve it either (EIP-150 leaves 1/64 of the gas to the caller).
     function _callback(address callback, bytes32 tid, bytes32 digest) private {
+        if (callback.code.length == 0) {
+            // A call to an address without code reverts in the caller and would block the settlement.
+            emit CallbackFailed(tid, callback);
+            return;
+        }
         if (gasleft() < CALLBACK_GAS * 64 / 63 + 10_000) revert CallbackGasTooLow();
         try IHearthCallback(callback).onTaskResult{gas: CALLBACK_GAS}(tid, digest) {}
         catch {

@@ -188,7 +188,8 @@ public sealed class HearthClient
     {
         ct.ThrowIfCancellationRequested();
         var ev = _market.GetEvent<TaskSettledEvent>();
-        var filter = ev.CreateFilterInput(dealId.ToArray(), new BlockParameter((ulong)Deployment.Block), BlockParameter.CreateLatest());
+        var filter = ev.CreateFilterInput(new BlockParameter((ulong)Deployment.Block), BlockParameter.CreateLatest());
+        filter.Topics = [filter.Topics[0], dealId.ToString()];
         return (await ev.GetAllChangesAsync(filter)).Select(l => l.Event).ToList();
     }
 
