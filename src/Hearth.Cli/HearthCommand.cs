@@ -1,47 +1,67 @@
 using System.CommandLine;
 using Hearth.Chain.Transactions;
 using Hearth.Cli.Bench;
+using Hearth.Cli.Commands;
 using Hearth.Cli.Dev;
 using Hearth.Cli.Sim;
+using Hearth.Protocol.Orders;
+using Hearth.Storage;
 
 namespace Hearth.Cli;
 
 /// <summary>The `hearth` command: one binary for every role.</summary>
 public static class HearthCommand
 {
-    public static async Task<int> RunAsync(string[] args)
+    public static Task<int> RunAsync(string[] args) => RunAsync(args, CliContext.FromConsole());
+
+    public static async Task<int> RunAsync(string[] args, CliContext context)
     {
-        var root = new RootCommand("Hearth: an open marketplace for computing, settled on an Ethereum chain.");
-        root.Subcommands.Add(DevCommand());
-        root.Subcommands.Add(BenchCommand());
+        var env = new CommandEnvironment(context);
+        var root = new RootCommand("Hearth: an open marketplace for computing, settled on an Ethereum chain.")
+        {
+            CommandEnvironment.NetworkOption, CommandEnvironment.WalletOption, CommandEnvironment.JsonOption,
+        };
+        root.Subcommands.Add(WalletCommands.Create(env));
+        root.Subcommands.Add(AccountCommands.Create(env));
+        root.Subcommands.Add(AssetCommands.Content(env, OrderKind.App));
+        root.Subcommands.Add(AssetCommands.Content(env, OrderKind.Dataset));
+        root.Subcommands.Add(AssetCommands.Pool(env));
+        root.Subcommands.Add(DealCommands.Create(env));
+        root.Subcommands.Add(DealCommands.Claim(env));
+        root.Subcommands.Add(DevCommand(env));
+        root.Subcommands.Add(BenchCommand(env));
         root.Subcommands.Add(SimCommand.Create());
+        var config = new InvocationConfiguration { Output = context.Out, Error = context.Error, EnableDefaultExceptionHandler = false };
         try
         {
-            return await root.Parse(args).InvokeAsync();
+            return await root.Parse(args).InvokeAsync(config);
         }
-        catch (Exception e) when (e is ContractRevertException or ChainUnreachableException or IOException or InvalidOperationException)
+        catch (Exception e) when (IsUserFacing(e))
         {
-            await Console.Error.WriteLineAsync($"error: {e.Message}");
+            await context.Error.WriteLineAsync($"error: {e.Message}");
             return 1;
         }
     }
 
-    private static Command DevCommand()
+    private static bool IsUserFacing(Exception e) => e is CliException or ContractRevertException or ChainUnreachableException
+        or StorageException or IOException or UnauthorizedAccessException or HttpRequestException or TimeoutException;
+
+    private static Command DevCommand(CommandEnvironment env)
     {
         var dev = new Command("dev", "A local development network.");
         var up = new Command("up", "Start a local chain with the contracts deployed and funded development accounts; runs until Ctrl-C.");
-        up.SetAction((_, ct) => DevUp.RunAsync(Console.Out, ct));
+        up.SetAction((parse, ct) => DevUp.RunAsync(env, parse, ct));
         dev.Subcommands.Add(up);
         return dev;
     }
 
-    private static Command BenchCommand()
+    private static Command BenchCommand(CommandEnvironment env)
     {
         var bench = new Command("bench", "Benchmarks that print one JSON object per line.");
         var gas = new Command("gas", "Gas of registering an app, one task, a 100-task deal and a replicated task, on a fresh anvil.");
         gas.SetAction(async (_, ct) =>
         {
-            await GasBenchmark.RunAsync(Console.Out, ct);
+            await GasBenchmark.RunAsync(env.Context.Out, ct);
             return 0;
         });
         bench.Subcommands.Add(gas);

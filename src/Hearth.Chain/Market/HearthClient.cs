@@ -184,13 +184,34 @@ public sealed class HearthClient
         return logs.Select(l => l.Event).ToList();
     }
 
-    public async Task<IReadOnlyList<TaskSettledEvent>> TasksSettledAsync(Hash32 dealId, CancellationToken ct = default)
+    public Task<IReadOnlyList<TaskSettledEvent>> TasksSettledAsync(Hash32 dealId, CancellationToken ct = default) =>
+        EventsOfDealAsync<TaskSettledEvent>(dealId, ct);
+
+    /// <summary>The deal's terms as emitted when it was matched, or null when no such deal exists.</summary>
+    public async Task<DealCreatedEvent?> FindDealAsync(Hash32 dealId, CancellationToken ct = default) =>
+        (await EventsOfDealAsync<DealCreatedEvent>(dealId, ct)).SingleOrDefault();
+
+    public Task<IReadOnlyList<TaskRefundedEvent>> TasksRefundedAsync(Hash32 dealId, CancellationToken ct = default) =>
+        EventsOfDealAsync<TaskRefundedEvent>(dealId, ct);
+
+    public Task<IReadOnlyList<ResultsStoredEvent>> ResultsStoredAsync(Hash32 dealId, CancellationToken ct = default) =>
+        EventsOfDealAsync<ResultsStoredEvent>(dealId, ct);
+
+    /// <summary>Events of the market whose first indexed topic is the deal id.</summary>
+    private async Task<IReadOnlyList<T>> EventsOfDealAsync<T>(Hash32 dealId, CancellationToken ct) where T : Nethereum.ABI.FunctionEncoding.Attributes.IEventDTO, new()
     {
         ct.ThrowIfCancellationRequested();
-        var ev = _market.GetEvent<TaskSettledEvent>();
+        var ev = _market.GetEvent<T>();
         var filter = ev.CreateFilterInput(new BlockParameter((ulong)Deployment.Block), BlockParameter.CreateLatest());
         filter.Topics = [filter.Topics[0], dealId.ToString()];
-        return (await ev.GetAllChangesAsync(filter)).Select(l => l.Event).ToList();
+        try
+        {
+            return (await ev.GetAllChangesAsync(filter)).Select(l => l.Event).ToList();
+        }
+        catch (Nethereum.JsonRpc.Client.RpcClientUnknownException e)
+        {
+            throw new ChainUnreachableException($"reading the deal's events: the chain's JSON-RPC endpoint does not answer ({e.InnerException?.Message ?? e.Message})", e);
+        }
     }
 
     public Contract MarketContract => _market;

@@ -1,0 +1,126 @@
+using System.CommandLine;
+using System.Numerics;
+using Hearth.Chain.Market;
+using Hearth.Cli.Config;
+using Hearth.Protocol;
+using Hearth.Protocol.Orders;
+using Hearth.Storage;
+using Hearth.Storage.Client;
+
+namespace Hearth.Cli.Commands;
+
+/// <summary>`hearth app|dataset register|show|transfer` and `hearth pool register|show|transfer`.</summary>
+public static class AssetCommands
+{
+    public static Command Content(CommandEnvironment env, OrderKind kind)
+    {
+        var noun = kind == OrderKind.App ? "app" : "dataset";
+        var command = new Command(noun, kind == OrderKind.App ? "WASI apps: register, show, transfer." : "Datasets: register, show, transfer.");
+
+        var file = new Argument<string>("file") { Description = kind == OrderKind.App ? "The WASI module (.wasm)." : "The dataset file." };
+        var name = new Option<string?>("--name") { Description = "A name shown to users (default: the file's name)." };
+        var register = new Command("register", $"Upload the {noun} to storage, compute its sha256 and register it on chain.") { file, name };
+        register.SetAction(async (parse, ct) =>
+        {
+            var path = parse.GetValue(file)!;
+            if (!File.Exists(path)) throw new CliException($"no such file: {path}");
+            if (kind == OrderKind.App) CheckWasm(path);
+            var network = env.Network(parse);
+            var storage = StorageOf(network);
+            var address = await storage.PutFileAsync(path, ct);
+            var location = $"{storage.BaseUrl.ToString().TrimEnd('/')}/blobs/{address.Hex}";
+            var client = env.Client(parse);
+            var checksum = Hash32.Parse(address.Hex);
+            var label = parse.GetValue(name) ?? Path.GetFileName(path);
+            var registration = kind == OrderKind.App
+                ? await client.RegisterAppAsync(checksum, location, label, ct)
+                : await client.RegisterDatasetAsync(checksum, location, label, ct);
+            env.Print(parse, new { id = registration.Id.ToString(), sha256 = address.Hex, location, transaction = registration.Transaction.Hash },
+                $"registered {noun} {registration.Id} ({label})", $"sha256    {address.Hex}", $"location  {location}");
+            return 0;
+        });
+        command.Subcommands.Add(register);
+        command.Subcommands.Add(Show(env, kind, noun));
+        command.Subcommands.Add(Transfer(env, kind, noun));
+        return command;
+    }
+
+    public static Command Pool(CommandEnvironment env)
+    {
+        var command = new Command("pool", "Workerpools: register, show, transfer.");
+        var scheduler = new Option<string>("--scheduler") { Description = "The scheduler's address (it settles the pool's tasks).", Required = true };
+        var apiUrl = new Option<string>("--api-url") { Description = "The scheduler's API URL, for workers and users.", Required = true };
+        var name = new Option<string>("--name") { Description = "A name shown to users.", DefaultValueFactory = _ => "pool" };
+        var workerStake = new Option<byte>("--worker-stake-percent") { Description = "Stake asked of each worker, in % of the pool price.", DefaultValueFactory = _ => 30 };
+        var share = new Option<byte>("--scheduler-share-percent") { Description = "Share of the pool price kept by the pool owner.", DefaultValueFactory = _ => 1 };
+        var register = new Command("register", "Register a workerpool.") { scheduler, apiUrl, name, workerStake, share };
+        register.SetAction(async (parse, ct) =>
+        {
+            var schedulerAddress = parse.GetValue(scheduler)!;
+            if (!Addresses.IsValid(schedulerAddress)) throw new CliException($"--scheduler {schedulerAddress} is not an address");
+            if (parse.GetValue(workerStake) > 100 || parse.GetValue(share) > 100) throw new CliException("percentages are at most 100");
+            var client = env.Client(parse);
+            var r = await client.RegisterWorkerpoolAsync(schedulerAddress, parse.GetValue(workerStake), parse.GetValue(share), parse.GetValue(apiUrl)!, parse.GetValue(name)!, ct);
+            env.Print(parse, new { id = r.Id.ToString(), transaction = r.Transaction.Hash }, $"registered workerpool {r.Id}");
+            return 0;
+        });
+        command.Subcommands.Add(register);
+        command.Subcommands.Add(Show(env, OrderKind.Workerpool, "workerpool"));
+        command.Subcommands.Add(Transfer(env, OrderKind.Workerpool, "workerpool"));
+        return command;
+    }
+
+    private static Command Show(CommandEnvironment env, OrderKind kind, string noun)
+    {
+        var id = new Argument<string>("id") { Description = $"The {noun}'s id." };
+        var show = new Command("show", $"Show a registered {noun}.") { id };
+        show.SetAction(async (parse, ct) =>
+        {
+            var assetId = ParseId(parse.GetValue(id)!, noun);
+            var reader = env.Reader(parse);
+            var owner = await reader.OwnerOfAsync(kind, assetId, ct);
+            if (kind == OrderKind.Workerpool)
+            {
+                env.Print(parse, new { id = assetId.ToString(), owner }, $"{noun} {assetId}", $"owner     {owner}");
+                return 0;
+            }
+            var checksum = await reader.ChecksumOfAsync(kind, assetId, ct);
+            env.Print(parse, new { id = assetId.ToString(), owner, sha256 = checksum.ToPlainHex() }, $"{noun} {assetId}", $"owner     {owner}", $"sha256    {checksum.ToPlainHex()}");
+            return 0;
+        });
+        return show;
+    }
+
+    private static Command Transfer(CommandEnvironment env, OrderKind kind, string noun)
+    {
+        var id = new Argument<string>("id") { Description = $"The {noun}'s id." };
+        var to = new Argument<string>("to") { Description = "The new owner's address." };
+        var transfer = new Command("transfer", $"Give the {noun} to another owner.") { id, to };
+        transfer.SetAction(async (parse, ct) =>
+        {
+            var recipient = parse.GetValue(to)!;
+            if (!Addresses.IsValid(recipient)) throw new CliException($"{recipient} is not an address");
+            var tx = await env.Client(parse).TransferAssetAsync(kind, ParseId(parse.GetValue(id)!, noun), recipient, ct);
+            env.Print(parse, new { transaction = tx.Hash }, $"{noun} transferred to {recipient}");
+            return 0;
+        });
+        return transfer;
+    }
+
+    public static BigInteger ParseId(string text, string noun) =>
+        BigInteger.TryParse(text, out var id) && id > 0 ? id : throw new CliException($"'{text}' is not a {noun} id (a positive number)");
+
+    public static StorageClient StorageOf(NetworkProfile network)
+    {
+        if (string.IsNullOrEmpty(network.StorageUrl)) throw new CliException("the network profile names no storage: set StorageUrl or HEARTH_STORAGEURL");
+        return new StorageClient(StorageClient.CreateHttpClient(new Uri(network.StorageUrl)));
+    }
+
+    private static void CheckWasm(string path)
+    {
+        Span<byte> magic = stackalloc byte[4];
+        using var stream = File.OpenRead(path);
+        if (stream.Read(magic) != 4 || !magic.SequenceEqual("\0asm"u8))
+            throw new CliException($"{path} is not a WebAssembly module (it does not start with \\0asm)");
+    }
+}

@@ -1,0 +1,88 @@
+using Hearth.Protocol;
+using Hearth.Protocol.WorkerApi;
+using Hearth.Sandbox;
+using Hearth.Storage;
+using Nethereum.Signer;
+
+namespace Hearth.Worker.Execution;
+
+/// <summary>Everything the worker checks in an assignment before spending anything on it.</summary>
+public static class AssignmentCheck
+{
+    /// <summary>Throws <see cref="ReplicateFailedException"/> when the assignment is forged or malformed.</summary>
+    public static Hash32 Verify(Assignment assignment, string worker, string expectedScheduler)
+    {
+        ArgumentNullException.ThrowIfNull(assignment);
+        var taskId = Parse(assignment.TaskId, "task id");
+        var dealId = Parse(assignment.DealId, "deal id");
+        if (assignment.TaskIndex < 0)
+            throw Invalid($"task index {assignment.TaskIndex} is negative");
+        var expectedTask = Ids.TaskId(dealId, assignment.TaskIndex);
+        if (expectedTask != taskId)
+            throw Invalid($"task id {assignment.TaskId} is not task {assignment.TaskIndex} of deal {assignment.DealId} (that is {expectedTask})");
+
+        var signer = RecoverAuthorizer(assignment.Authorization, worker, assignment.TaskId);
+        if (signer is null || !Addresses.AreEqual(signer, expectedScheduler))
+        {
+            throw new ReplicateFailedException(FailureKinds.Unauthorised,
+                $"assignment authorisation for task {assignment.TaskId} was signed by {signer ?? "no valid key"}, not by the pool's scheduler {expectedScheduler}; refused");
+        }
+
+        CheckAsset(assignment.App, "app");
+        if (assignment.Dataset is { } dataset)
+            CheckAsset(dataset, "dataset");
+        if (assignment.Arguments is null || assignment.Environment is null)
+            throw Invalid("arguments and environment are required (empty when there are none)");
+        return taskId;
+    }
+
+    /// <summary>The sandbox limits of an assignment; the output limits are the worker's own.</summary>
+    public static SandboxLimits ToSandboxLimits(TaskLimits limits, long maxOutputBytes)
+    {
+        if (limits is null)
+            throw Invalid("limits are required");
+        if (limits.Fuel is <= 0)
+            throw Invalid($"fuel budget {limits.Fuel} must be positive, or absent to run unmetered");
+        var sandbox = new SandboxLimits
+        {
+            MemoryBytes = limits.MemoryBytes,
+            WallTime = TimeSpan.FromSeconds(limits.WallTimeSeconds),
+            OutputBytes = maxOutputBytes,
+            OutputEntries = 10_000,
+            ConsoleCaptureBytes = 64 * 1024,
+            Fuel = limits.Fuel is { } fuel ? (ulong)fuel : null,
+        };
+        return sandbox.Validate() is { } problem ? throw Invalid($"limits: {problem}") : sandbox;
+    }
+
+    /// <summary>The address that signed the authorisation of <paramref name="worker"/> for a task, or null when it is malformed.</summary>
+    public static string? RecoverAuthorizer(string? authorization, string worker, string taskId)
+    {
+        if (string.IsNullOrEmpty(authorization))
+            return null;
+        try
+        {
+            return new EthereumMessageSigner().EncodeUTF8AndEcRecover(WorkerLogin.AuthorizationMessage(worker, taskId), authorization);
+        }
+        catch (Exception e) when (e is FormatException or ArgumentException or IndexOutOfRangeException or InvalidOperationException or Org.BouncyCastle.Crypto.CryptoException)
+        {
+            return null;
+        }
+    }
+
+    private static void CheckAsset(AssetRef? asset, string what)
+    {
+        if (asset is null)
+            throw Invalid($"{what} is missing");
+        if (!Hash32.TryParse(asset.Checksum, out _))
+            throw Invalid($"{what} checksum '{asset.Checksum}' is not a sha256 (64 hex digits)");
+        _ = BlobAddressOf(asset.Checksum);
+    }
+
+    internal static BlobAddress BlobAddressOf(string checksum) => BlobAddress.FromHash(Hash32.Parse(checksum).Span);
+
+    private static Hash32 Parse(string? value, string what) =>
+        Hash32.TryParse(value, out var hash) ? hash : throw Invalid($"{what} '{value}' is not a 32-byte hex value");
+
+    private static ReplicateFailedException Invalid(string reason) => new(FailureKinds.InvalidAssignment, $"invalid assignment: {reason}");
+}

@@ -1,0 +1,214 @@
+using System.Text;
+using Hearth.Protocol;
+using Hearth.Protocol.WorkerApi;
+using Hearth.Sandbox;
+using Hearth.Storage;
+using Hearth.Worker.State;
+using Hearth.Worker.Telemetry;
+using Microsoft.Extensions.Logging;
+
+namespace Hearth.Worker.Execution;
+
+/// <summary>
+/// Carries one replicate from assignment to contribution: verify, download (not counted against the task's time),
+/// run in the sandbox, upload the archive, sign, report. A failure at any step is reported and the replicate given back.
+/// </summary>
+public sealed class ReplicateExecutor(
+    WorkerOptions options,
+    WorkerIdentity identity,
+    AssetFetcher assets,
+    SandboxRunner sandbox,
+    ReportDelivery reports,
+    WorkerStateStore state,
+    WorkerLoad load,
+    TimeProvider time,
+    ILogger<ReplicateExecutor> logger)
+{
+    private const int StdoutTailBytes = 1024;
+    private const int StderrInReasonBytes = 300;
+
+    /// <summary>
+    /// Runs the replicate to its end. Cancellation (shutdown, or the scheduler cancelling it) throws
+    /// <see cref="OperationCanceledException"/> and leaves the replicate held in the state file.
+    /// </summary>
+    public async Task<ReplicateOutcome> ExecuteAsync(HeldReplicate held, CancellationToken ct)
+    {
+        var assignment = held.Assignment;
+        if (!state.Contains(held.ReplicateId))
+            state.Put(held);
+        if (held.Contribution is { } pending)
+            return await DeliverContributionAsync(assignment, pending, ct);
+
+        var work = Path.Combine(options.WorkFolder, "replicates", SafeFolderName(assignment.ReplicateId));
+        using var deadline = new CancellationTokenSource(Until(assignment.Deadline), time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, deadline.Token);
+        try
+        {
+            var taskId = AssignmentCheck.Verify(assignment, identity.Address, options.SchedulerAddress);
+            var limits = AssignmentCheck.ToSandboxLimits(assignment.Limits, options.MaxOutputBytes);
+            if (deadline.IsCancellationRequested)
+                throw new ReplicateFailedException(FailureKinds.DeadlinePassed, $"the task's deadline {assignment.Deadline:O} had passed before the worker started it");
+            WorkerLog.ReplicateStarted(logger, assignment.ReplicateId, assignment.TaskId);
+
+            await reports.ProgressAsync(assignment.ReplicateId, ProgressStages.Downloading, null, linked.Token);
+            var module = await FetchAsync(assignment.App, "app module", linked.Token);
+            var input = assignment.Dataset is { } dataset ? await StageDatasetAsync(dataset, work, linked.Token) : null;
+
+            SandboxResult result;
+            // The task's wall-time limit starts here, inside the sandbox, when the module starts: downloads are not counted.
+            using (load.Enter())
+            {
+                await reports.ProgressAsync(assignment.ReplicateId, ProgressStages.Running, null, linked.Token);
+                result = await sandbox.RunAsync(new SandboxRequest
+                {
+                    ModulePath = module,
+                    Arguments = assignment.Arguments,
+                    Environment = assignment.Environment,
+                    InputPath = input,
+                    Limits = limits,
+                }, linked.Token);
+            }
+            if (!result.Succeeded)
+                throw new ReplicateFailedException(FailureKinds.Of(result.Failure), FailureReason(result));
+
+            await reports.ProgressAsync(assignment.ReplicateId, ProgressStages.Uploading, null, linked.Token);
+            var digest = await UploadAsync(assignment, result, linked.Token);
+            var signature = identity.SignContribution(taskId, digest);
+            var contribution = new ContributionReport(digest.ToString(), "0x" + Convert.ToHexStringLower(signature),
+                result.ExitCode ?? 0, result.FuelConsumed is { } fuel ? (long)fuel : null, result.WallTime.TotalSeconds, Tail(result.Stdout, StdoutTailBytes));
+            // From here a restart delivers this contribution again instead of running the task again.
+            state.Put(held with { Contribution = contribution });
+            return await DeliverContributionAsync(assignment, contribution, ct);
+        }
+        catch (ReplicateFailedException e)
+        {
+            return await GiveBackAsync(assignment, e.Kind, e.Message, ct);
+        }
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested && !ct.IsCancellationRequested)
+        {
+            return await GiveBackAsync(assignment, FailureKinds.DeadlinePassed, $"the task's deadline {assignment.Deadline:O} passed before the worker could contribute", ct);
+        }
+        finally
+        {
+            RemoveFolder(work);
+        }
+    }
+
+    /// <summary>Reports a failure and forgets the replicate.</summary>
+    public async Task<ReplicateOutcome> GiveBackAsync(Assignment assignment, string kind, string reason, CancellationToken ct)
+    {
+        WorkerLog.ReplicateFailed(logger, assignment.ReplicateId, kind, reason);
+        await reports.FailureAsync(assignment.ReplicateId, new FailureReport(kind, reason), assignment.Deadline, ct);
+        state.Remove(assignment.ReplicateId);
+        return ReplicateOutcome.Failure(kind, reason);
+    }
+
+    private async Task<ReplicateOutcome> DeliverContributionAsync(Assignment assignment, ContributionReport contribution, CancellationToken ct)
+    {
+        var accepted = await reports.ContributionAsync(assignment.ReplicateId, contribution, assignment.Deadline, ct);
+        if (accepted)
+            WorkerLog.Contributed(logger, assignment.ReplicateId, assignment.TaskId, contribution.Digest);
+        state.Remove(assignment.ReplicateId);
+        return ReplicateOutcome.Contribution(contribution.Digest, accepted);
+    }
+
+    private async Task<string> FetchAsync(AssetRef asset, string what, CancellationToken ct)
+    {
+        var location = AssetLocation.Resolve(asset, new Uri(options.StorageUrl));
+        var backoff = new Backoff(options.RetryInitialDelay, options.RetryMaxDelay, time);
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await assets.FetchAsync(asset, location, what, ct);
+            }
+            catch (BlobNotFoundException e)
+            {
+                throw new ReplicateFailedException(FailureKinds.Download, $"{what} {asset.Checksum} is not in storage: {e.Message}", e);
+            }
+            catch (StorageException e) when (e is not BlobIntegrityException)
+            {
+                if (attempt >= options.DownloadAttempts)
+                    throw new ReplicateFailedException(FailureKinds.Download, $"{what} {asset.Checksum} could not be downloaded after {attempt} attempts: {e.Message}", e);
+                WorkerLog.DownloadRetrying(logger, what, asset.Checksum, attempt, e.Message);
+                await backoff.WaitAsync(ct);
+            }
+        }
+    }
+
+    /// <summary>The dataset, in a folder of its own shown as /in; the file keeps the name its location gives, or "dataset".</summary>
+    private async Task<string> StageDatasetAsync(AssetRef dataset, string work, CancellationToken ct)
+    {
+        var cached = await FetchAsync(dataset, "dataset", ct);
+        var name = AssetLocation.Resolve(dataset, new Uri(options.StorageUrl)).FileName ?? "dataset";
+        var input = Directory.CreateDirectory(Path.Combine(work, "in")).FullName;
+        File.Copy(cached, Path.Combine(input, name), overwrite: true);
+        return input;
+    }
+
+    private async Task<Hash32> UploadAsync(Assignment assignment, SandboxResult result, CancellationToken ct)
+    {
+        var storage = string.IsNullOrWhiteSpace(assignment.ResultStorageUrl) ? options.StorageUrl : assignment.ResultStorageUrl;
+        if (!Uri.TryCreate(storage, UriKind.Absolute, out var storageUrl) || storageUrl.Scheme is not ("http" or "https"))
+            throw new ReplicateFailedException(FailureKinds.InvalidAssignment, $"invalid assignment: result storage '{assignment.ResultStorageUrl}' is not an http(s) URL");
+        var client = assets.ClientFor(storageUrl.AbsoluteUri.EndsWith('/') ? storageUrl : new Uri(storageUrl.AbsoluteUri + "/"));
+        var expected = BlobAddress.Compute(result.OutputArchive);
+        var backoff = new Backoff(options.RetryInitialDelay, options.RetryMaxDelay, time);
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                using var archive = new MemoryStream(result.OutputArchive, writable: false);
+                var stored = await client.PutAsync(archive, ct);
+                if (stored != expected)
+                    throw new ReplicateFailedException(FailureKinds.Upload, $"result storage at {storageUrl} stored the archive as {stored}, not {expected}");
+                return new Hash32(Convert.FromHexString(expected.Hex));
+            }
+            catch (StorageException e)
+            {
+                if (attempt >= options.DownloadAttempts)
+                    throw new ReplicateFailedException(FailureKinds.Upload, $"result archive {expected} could not be uploaded to {storageUrl} after {attempt} attempts: {e.Message}", e);
+                WorkerLog.UploadRetrying(logger, expected.Hex, attempt, e.Message);
+                await backoff.WaitAsync(ct);
+            }
+        }
+    }
+
+    private TimeSpan Until(DateTimeOffset deadline)
+    {
+        var left = deadline - time.GetUtcNow();
+        if (left <= TimeSpan.Zero)
+            return TimeSpan.Zero;
+        // CancellationTokenSource takes at most about 49 days.
+        return left > TimeSpan.FromDays(30) ? TimeSpan.FromDays(30) : left;
+    }
+
+    private static string FailureReason(SandboxResult result)
+    {
+        var reason = result.FailureReason ?? result.Failure.ToString();
+        return result.Stderr.Length > 0 ? $"{reason}; stderr: {Tail(result.Stderr, StderrInReasonBytes)}" : reason;
+    }
+
+    private static string? Tail(byte[] bytes, int max) =>
+        bytes.Length == 0 ? null : Encoding.UTF8.GetString(bytes, Math.Max(0, bytes.Length - max), Math.Min(max, bytes.Length)).Trim();
+
+    /// <summary>Replicate ids come from the scheduler: only letters, digits, '-' and '_' reach the file system.</summary>
+    private static string SafeFolderName(string replicateId)
+    {
+        var safe = new string([.. replicateId.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' ? c : '_')]);
+        return safe == replicateId && safe.Length <= 100 ? safe : Convert.ToHexStringLower(Hash32.Sha256(Encoding.UTF8.GetBytes(replicateId)).Span[..16]);
+    }
+
+    private void RemoveFolder(string path)
+    {
+        try
+        {
+            if (Directory.Exists(path))
+                Directory.Delete(path, recursive: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            WorkerLog.FolderNotRemoved(logger, path, e);
+        }
+    }
+}

@@ -1,0 +1,51 @@
+using Hearth.Heat;
+using Hearth.Protocol.WorkerApi;
+
+namespace Hearth.Worker.Telemetry;
+
+/// <summary>
+/// Telemetry of a boiler. A <see cref="SimulatedBoiler"/> is also told the worker's load, so the heat it reports is the
+/// heat this worker's tasks make; a real boiler's sensors see that by themselves.
+/// </summary>
+public sealed class BoilerWorkerTelemetry : IWorkerTelemetry
+{
+    private readonly IBoilerTelemetrySource _source;
+    private readonly object _gate = new();
+
+    public BoilerWorkerTelemetry(IBoilerTelemetrySource source, WorkerLoad load)
+    {
+        _source = source;
+        if (source is SimulatedBoiler simulated)
+        {
+            load.Changed += utilisation =>
+            {
+                // The model is not thread-safe and runs end on many threads.
+                lock (_gate)
+                    simulated.RequestedUtilisation = utilisation;
+            };
+        }
+    }
+
+    public async ValueTask<WorkerTelemetry?> ReadAsync(CancellationToken ct)
+    {
+        BoilerTelemetry reading;
+        if (_source is SimulatedBoiler simulated)
+        {
+            lock (_gate)
+                reading = simulated.Read();
+        }
+        else
+        {
+            reading = await _source.ReadAsync(ct);
+        }
+        // A sensor gateway is outside the worker; a reading with NaNs would mislead placement.
+        if (!reading.IsWellFormed)
+            return null;
+        return new WorkerTelemetry(reading.TankCelsius, reading.HeatDemandWatts, reading.MaxAcceptedPowerWatts,
+            reading.MaximumCelsius, reading.Utilisation, reading.PowerWatts, reading.Timestamp);
+    }
+
+    /// <summary>A Stimergy-sized boiler of a block of flats, starting at its target temperature now.</summary>
+    public static SimulatedBoiler DefaultSimulatedBoiler(string boilerId, TimeProvider time) =>
+        new(boilerId, new BoilerModel(BoilerPresets.Stimergy(DrawProfiles.For(BuildingKind.Home, 2000)), time.GetUtcNow()), time, stepSeconds: 1);
+}

@@ -1,0 +1,100 @@
+namespace Hearth.Worker;
+
+/// <summary>Settings of the worker role (configuration section <c>Worker</c>).</summary>
+public sealed class WorkerOptions
+{
+    public const string SectionName = "Worker";
+
+    /// <summary>Base URL of the pool's scheduler API, e.g. <c>http://scheduler:5080/</c>.</summary>
+    public string SchedulerUrl { get; set; } = "";
+
+    /// <summary>The workerpool this worker serves (its registry id); bound into the login signature.</summary>
+    public string Workerpool { get; set; } = "";
+
+    /// <summary>The worker's wallet key, 0x and 64 hex digits. It only signs: the worker never sends a transaction.</summary>
+    public string PrivateKey { get; set; } = "";
+
+    /// <summary>
+    /// Storage used for app modules and datasets whose location names no storage service, and for results when an
+    /// assignment names no result storage.
+    /// </summary>
+    public string StorageUrl { get; set; } = "";
+
+    /// <summary>Absolute folder for downloaded modules and datasets and for compiled modules; survives restarts.</summary>
+    public string CacheFolder { get; set; } = "";
+
+    /// <summary>Absolute folder for runs in progress and the state file that lets a restart resume them.</summary>
+    public string WorkFolder { get; set; } = "";
+
+    /// <summary>Tasks run in parallel. Default: one per processor core.</summary>
+    public int Slots { get; set; } = Environment.ProcessorCount;
+
+    /// <summary>Time between heartbeats when the scheduler asks for none in particular. Default 10 s.</summary>
+    public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Where heat telemetry comes from: <c>simulated</c> (a simulated boiler) or <c>none</c>.</summary>
+    public string TelemetrySource { get; set; } = TelemetrySources.Simulated;
+
+    /// <summary>Chain id of the market deployment: half of the EIP-712 domain of contribution signatures.</summary>
+    public long ChainId { get; set; }
+
+    /// <summary>Address of the market contract: the other half of the EIP-712 domain.</summary>
+    public string MarketAddress { get; set; } = "";
+
+    /// <summary>The scheduler's wallet address; an assignment whose authorisation another key signed is refused.</summary>
+    public string SchedulerAddress { get; set; } = "";
+
+    /// <summary>How long one request for work waits at the scheduler for an assignment, in seconds. Default 30.</summary>
+    public int AssignmentWaitSeconds { get; set; } = 30;
+
+    /// <summary>Longest wait for the scheduler's answer to any other request. Default 30 s.</summary>
+    public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>First wait before retrying after the scheduler or a storage failed; doubles up to <see cref="RetryMaxDelay"/>. Default 1 s.</summary>
+    public TimeSpan RetryInitialDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Longest wait between retries. Default 30 s.</summary>
+    public TimeSpan RetryMaxDelay { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Attempts at downloading one asset (module or dataset) before the replicate is given back. Default 3.</summary>
+    public int DownloadAttempts { get; set; } = 3;
+
+    /// <summary>
+    /// After a restart, run again the replicates held before it (runs are deterministic, so the result is the same);
+    /// false gives them back to the scheduler with a "worker restarted" failure. Default true.
+    /// </summary>
+    public bool ResumeAfterRestart { get; set; } = true;
+
+    /// <summary>Largest total size of a run's /out, in bytes. Default 256 MiB.</summary>
+    public long MaxOutputBytes { get; set; } = 256L * 1024 * 1024;
+
+    internal void CopyTo(WorkerOptions target)
+    {
+        target.SchedulerUrl = SchedulerUrl;
+        target.Workerpool = Workerpool;
+        target.PrivateKey = PrivateKey;
+        target.StorageUrl = StorageUrl;
+        target.CacheFolder = CacheFolder;
+        target.WorkFolder = WorkFolder;
+        target.Slots = Slots;
+        target.HeartbeatInterval = HeartbeatInterval;
+        target.TelemetrySource = TelemetrySource;
+        target.ChainId = ChainId;
+        target.MarketAddress = MarketAddress;
+        target.SchedulerAddress = SchedulerAddress;
+        target.AssignmentWaitSeconds = AssignmentWaitSeconds;
+        target.RequestTimeout = RequestTimeout;
+        target.RetryInitialDelay = RetryInitialDelay;
+        target.RetryMaxDelay = RetryMaxDelay;
+        target.DownloadAttempts = DownloadAttempts;
+        target.ResumeAfterRestart = ResumeAfterRestart;
+        target.MaxOutputBytes = MaxOutputBytes;
+    }
+}
+
+/// <summary>Values of <see cref="WorkerOptions.TelemetrySource"/>.</summary>
+public static class TelemetrySources
+{
+    public const string Simulated = "simulated";
+    public const string None = "none";
+}
