@@ -1,0 +1,122 @@
+using Hearth.Protocol;
+using Hearth.Protocol.Orders;
+using Microsoft.EntityFrameworkCore;
+
+namespace Hearth.Market.Book;
+
+/// <summary>The stored orders: add (idempotent), get, query. A short-lived context per call, so the HTTP handlers
+/// and the chain sync never share one.</summary>
+public sealed class OrderBook(IDbContextFactory<MarketDbContext> contexts, TimeProvider time)
+{
+    private const string ZeroAddress = "0x0000000000000000000000000000000000000000";
+
+    /// <summary>Adds the order unless its hash is already there; returns the stored row and whether it is new.</summary>
+    public async Task<(StoredOrder Order, bool Created)> AddAsync(StoredOrder order, CancellationToken ct)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        db.Orders.Add(order);
+        try
+        {
+            await db.SaveChangesAsync(ct);
+            return (order, true);
+        }
+        catch (DbUpdateException)
+        {
+            // Two publications of the same order raced: the other one won, which is the same outcome.
+            var existing = await FindAsync(order.Hash, ct);
+            if (existing is null) throw;
+            return (existing, false);
+        }
+    }
+
+    public async Task<StoredOrder?> FindAsync(string hash, CancellationToken ct)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        return await db.Orders.AsNoTracking().FirstOrDefaultAsync(o => o.Hash == hash, ct);
+    }
+
+    public Task<StoredOrder?> FindAsync(Hash32 hash, CancellationToken ct) => FindAsync(hash.ToString(), ct);
+
+    /// <summary>Marks an open order used up; returns the row as it now stands.</summary>
+    public async Task<StoredOrder?> MarkConsumedAsync(string hash, CancellationToken ct)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var order = await db.Orders.FirstOrDefaultAsync(o => o.Hash == hash, ct);
+        if (order is not { Status: OrderStatus.Open }) return order;
+        (order.Status, order.RemainingKey, order.UpdatedAtMs) = (OrderStatus.Consumed, UintKey.Of(0), time.GetUtcNow().ToUnixTimeMilliseconds());
+        await db.SaveChangesAsync(ct);
+        return order;
+    }
+
+    public async Task<(IReadOnlyList<StoredOrder> Items, int Total)> QueryAsync(OrderKind kind, OrderQuery query, CancellationToken ct)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var orders = Filter(db.Orders.AsNoTracking().Where(o => o.Kind == kind), kind, query);
+        var total = await orders.CountAsync(ct);
+        var items = await orders
+            .OrderBy(o => o.PriceKey).ThenBy(o => o.PublishedAtMs).ThenBy(o => o.Hash)
+            .Skip((query.Page - 1) * query.PageSize).Take(query.PageSize)
+            .ToListAsync(ct);
+        return (items, total);
+    }
+
+    /// <summary>The status the caller should see: an open order past its expiry is expired even before the sweep marks it.</summary>
+    public OrderStatus EffectiveStatus(StoredOrder order) =>
+        order.Status == OrderStatus.Open && order.Expiry != 0 && order.Expiry < time.GetUtcNow().ToUnixTimeSeconds()
+            ? OrderStatus.Expired
+            : order.Status;
+
+    private IQueryable<StoredOrder> Filter(IQueryable<StoredOrder> orders, OrderKind kind, OrderQuery q)
+    {
+        var now = time.GetUtcNow().ToUnixTimeSeconds();
+        orders = q.Status switch
+        {
+            null => orders,
+            OrderStatus.Open => orders.Where(o => o.Status == OrderStatus.Open && (o.Expiry == 0 || o.Expiry >= now)),
+            OrderStatus.Expired => orders.Where(o => o.Status == OrderStatus.Expired || (o.Status == OrderStatus.Open && o.Expiry != 0 && o.Expiry < now)),
+            var s => orders.Where(o => o.Status == s),
+        };
+
+        if (q.App is { } app)
+        {
+            var id = OrderIndex.Id(app);
+            orders = kind is OrderKind.App or OrderKind.Request ? orders.Where(o => o.App == id) : orders.Where(o => o.App == id || o.App == "0");
+        }
+        if (q.Dataset is { } dataset)
+        {
+            // A request's dataset 0 means "no dataset", not "any": it cannot go with dataset 5.
+            var id = OrderIndex.Id(dataset);
+            orders = kind is OrderKind.Dataset or OrderKind.Request ? orders.Where(o => o.Dataset == id) : orders.Where(o => o.Dataset == id || o.Dataset == "0");
+        }
+        if (q.Workerpool is { } pool)
+        {
+            var id = OrderIndex.Id(pool);
+            orders = kind is OrderKind.Workerpool ? orders.Where(o => o.Workerpool == id) : orders.Where(o => o.Workerpool == id || o.Workerpool == "0");
+        }
+        if (q.Requester is { } requester)
+        {
+            var r = requester.ToLowerInvariant();
+            orders = kind is OrderKind.Request ? orders.Where(o => o.Requester == r) : orders.Where(o => o.Requester == r || o.Requester == ZeroAddress);
+        }
+        if (q.Category is { } category)
+            orders = orders.Where(o => o.Category == category);
+        if (q.MaxPrice is { } maxPrice)
+        {
+            var key = UintKey.Of(maxPrice);
+            orders = orders.Where(o => string.Compare(o.PriceKey, key) <= 0);
+        }
+        if (q.MinVolume is { } minVolume)
+        {
+            var key = UintKey.Of(minVolume);
+            orders = orders.Where(o => string.Compare(o.RemainingKey, key) >= 0);
+        }
+        if (q.Tag is { } tag)
+        {
+            var t = TagWords.Of(tag);
+            orders = kind is OrderKind.Workerpool
+                ? orders.Where(o => (o.Tag0 & t.W0) == t.W0 && (o.Tag1 & t.W1) == t.W1 && (o.Tag2 & t.W2) == t.W2 && (o.Tag3 & t.W3) == t.W3)
+                : orders.Where(o => (o.Tag0 & ~t.W0) == 0 && (o.Tag1 & ~t.W1) == 0 && (o.Tag2 & ~t.W2) == 0 && (o.Tag3 & ~t.W3) == 0);
+        }
+        return orders;
+    }
+}

@@ -1,0 +1,53 @@
+using Hearth.Chain.Market;
+
+namespace Hearth.Market;
+
+/// <summary>Settings of the order book service (section <c>Market</c>).</summary>
+public sealed class MarketOptions
+{
+    public const string SectionName = "Market";
+
+    /// <summary>The chain's JSON-RPC endpoint, e.g. <c>http://127.0.0.1:8545</c>.</summary>
+    public string RpcUrl { get; set; } = "";
+
+    /// <summary>The market's contracts and chain id: the EIP-712 domain every order must be signed for.</summary>
+    public HearthDeployment? Deployment { get; set; }
+
+    /// <summary>The SQLite file of the book, used when <see cref="PostgresConnectionString"/> is not set.</summary>
+    public string DatabasePath { get; set; } = Path.Combine(Path.GetTempPath(), "hearth-market", "market.db");
+
+    /// <summary>When set, the book lives in PostgreSQL instead of SQLite (same schema, same code path).</summary>
+    public string? PostgresConnectionString { get; set; }
+
+    /// <summary>The largest request body accepted, in bytes; an order is well under 4 KiB unless its params are long.</summary>
+    public long MaxBodyBytes { get; set; } = 64 * 1024;
+
+    /// <summary>How often the chain is polled for deals and cancellations (200 ms suits a dev chain; a few seconds a real one).</summary>
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>Blocks a log must be buried under before the book acts on it (0 on a dev chain).</summary>
+    public int Confirmations { get; set; }
+
+    /// <summary>The widest block range of one eth_getLogs call, so catching up after downtime stays within node limits.</summary>
+    public int MaxBlockRange { get; set; } = 2_000;
+
+    /// <summary>The largest page a query may ask for.</summary>
+    public int MaxPageSize { get; set; } = 200;
+
+    /// <summary>The loopback port of <see cref="Http.MarketServer"/>; 0 picks a free one.</summary>
+    public int ListenPort { get; set; }
+
+    internal void CopyTo(MarketOptions other)
+    {
+        other.RpcUrl = RpcUrl;
+        other.Deployment = Deployment;
+        other.DatabasePath = DatabasePath;
+        other.PostgresConnectionString = PostgresConnectionString;
+        other.MaxBodyBytes = MaxBodyBytes;
+        other.PollInterval = PollInterval;
+        other.Confirmations = Confirmations;
+        other.MaxBlockRange = MaxBlockRange;
+        other.MaxPageSize = MaxPageSize;
+        other.ListenPort = ListenPort;
+    }
+}

@@ -1,0 +1,129 @@
+using System.Numerics;
+using Hearth.Chain.Market;
+using Hearth.Chain.Transactions;
+using Hearth.Protocol;
+using Hearth.Protocol.Orders;
+using Microsoft.Extensions.Options;
+using Nethereum.ABI.FunctionEncoding.Attributes;
+using Nethereum.Contracts;
+using Nethereum.Hex.HexConvertors.Extensions;
+using Nethereum.JsonRpc.Client;
+using Nethereum.RPC.Eth.DTOs;
+using Nethereum.Signer;
+
+namespace Hearth.Market.Verification;
+
+/// <summary>What the book reads from the chain. It never sends a transaction, so it needs no key of its own.</summary>
+public sealed class MarketChain
+{
+    private readonly HearthClient _client;
+    private readonly string _rpcUrl;
+
+    public MarketChain(IOptions<MarketOptions> options)
+    {
+        var o = options.Value;
+        var deployment = o.Deployment ?? throw new InvalidOperationException("Market:Deployment is not set");
+        _rpcUrl = o.RpcUrl;
+        // HearthClient wants a sender; a throwaway key only fills eth_call's "from" and never holds anything.
+        var sender = new TransactionSender(o.RpcUrl, EthECKey.GenerateKey().GetPrivateKeyAsBytes().ToHex(prefix: true), deployment.ChainId);
+        _client = new HearthClient(sender, deployment);
+        Domain = _client.Domain;
+    }
+
+    public Eip712Domain Domain { get; }
+
+    public HearthDeployment Deployment => _client.Deployment;
+
+    /// <summary>The asset's owner, or null when no asset has that id.</summary>
+    public async Task<string?> OwnerOfAsync(OrderKind kind, BigInteger id, CancellationToken ct)
+    {
+        try
+        {
+            return await _client.OwnerOfAsync(kind, id, ct);
+        }
+        catch (ContractRevertException e) when (e.ErrorName == "ERC721NonexistentToken")
+        {
+            return null;
+        }
+    }
+
+    public Task<BigInteger> RemainingAsync(Hash32 hash, BigInteger volume, CancellationToken ct) => _client.RemainingAsync(hash, volume, ct);
+
+    public Task<bool> IsRequestConsumedAsync(Hash32 hash, CancellationToken ct) => MarketCallAsync<bool>("isRequestConsumed", "reading whether the request was matched", ct, hash.ToArray());
+
+    public Task<bool> IsPresignedAsync(Hash32 hash, CancellationToken ct) => MarketCallAsync<bool>("presigned", "reading whether the order is pre-signed", ct, hash.ToArray());
+
+    public Task<BigInteger> CategoryTimeAsync(BigInteger category, CancellationToken ct) => MarketCallAsync<BigInteger>("categoryTime", "reading the category", ct, category);
+
+    /// <summary>ERC-1271: whether the contract at <paramref name="signer"/> accepts <paramref name="signature"/> over <paramref name="digest"/>.
+    /// False for an account without code, or a contract that reverts or answers anything but the magic value.</summary>
+    public async Task<bool> IsValidContractSignatureAsync(string signer, Hash32 digest, byte[] signature, CancellationToken ct)
+    {
+        var code = await RpcAsync(() => _client.Sender.Web3.Eth.GetCode.SendRequestAsync(signer), ct);
+        if (code is null or "0x" or "0x0") return false;
+        var call = new IsValidSignatureFunction { Hash = digest.ToArray(), Signature = signature };
+        try
+        {
+            var raw = await _client.Sender.CallAsync(signer, call.GetCallData().ToHex(prefix: true), "asking the signer contract (ERC-1271)", ct);
+            return raw.StartsWith("0x1626ba7e", StringComparison.OrdinalIgnoreCase);
+        }
+        catch (ContractRevertException)
+        {
+            return false;
+        }
+    }
+
+    public async Task<long> ChainIdAsync(CancellationToken ct) =>
+        (long)(await RpcAsync(() => _client.Sender.Web3.Eth.ChainId.SendRequestAsync(), ct)).Value;
+
+    public async Task<bool> MarketHasCodeAsync(CancellationToken ct)
+    {
+        var code = await RpcAsync(() => _client.Sender.Web3.Eth.GetCode.SendRequestAsync(Deployment.Market), ct);
+        return code is not (null or "0x" or "0x0");
+    }
+
+    public async Task<long> BlockNumberAsync(CancellationToken ct) =>
+        (long)(await RpcAsync(() => _client.Sender.Web3.Eth.Blocks.GetBlockNumber.SendRequestAsync(), ct)).Value;
+
+    public async Task<(IReadOnlyList<DealCreatedEvent> Deals, IReadOnlyList<OrderCancelledEvent> Cancels)> LogsAsync(long from, long to, CancellationToken ct)
+    {
+        var fromBlock = new BlockParameter((ulong)from);
+        var toBlock = new BlockParameter((ulong)to);
+        var deals = await RpcAsync(() => _client.DealsCreatedAsync(fromBlock, toBlock, ct: ct), ct);
+        var ev = _client.MarketContract.GetEvent<OrderCancelledEvent>();
+        var cancels = await RpcAsync(() => ev.GetAllChangesAsync(ev.CreateFilterInput(fromBlock, toBlock)), ct);
+        return (deals, cancels.Select(c => c.Event).ToList());
+    }
+
+    private async Task<T> MarketCallAsync<T>(string function, string what, CancellationToken ct, params object[] args)
+    {
+        var f = _client.MarketContract.GetFunction(function);
+        var raw = await _client.Sender.CallAsync(Deployment.Market, f.GetData(args), what, ct);
+        return f.DecodeTypeOutput<T>(raw);
+    }
+
+    /// <summary>Nethereum's own calls report a dead endpoint in their own words; the book reports it in one.</summary>
+    private async Task<T> RpcAsync<T>(Func<Task<T>> call, CancellationToken ct)
+    {
+        ct.ThrowIfCancellationRequested();
+        try
+        {
+            return await call();
+        }
+        catch (RpcClientUnknownException e)
+        {
+            throw new ChainUnreachableException($"the chain at {_rpcUrl} does not answer ({e.InnerException?.Message ?? e.Message})", e);
+        }
+        catch (HttpRequestException e)
+        {
+            throw new ChainUnreachableException($"the chain at {_rpcUrl} does not answer ({e.Message})", e);
+        }
+    }
+
+    [Function("isValidSignature", "bytes4")]
+    private sealed class IsValidSignatureFunction : FunctionMessage
+    {
+        [Parameter("bytes32", "hash", 1)] public byte[] Hash { get; set; } = [];
+        [Parameter("bytes", "signature", 2)] public byte[] Signature { get; set; } = [];
+    }
+}

@@ -1,0 +1,119 @@
+using System.Numerics;
+using Hearth.Market.Book;
+using Hearth.Protocol;
+using Hearth.Protocol.Orders;
+using static Hearth.Market.Verification.OrderRejectedException;
+
+namespace Hearth.Market.Verification;
+
+/// <summary>The order as the book accepted it.</summary>
+public sealed record VerifiedOrder(Hash32 Hash, string Signer, BigInteger Remaining);
+
+/// <summary>Checks a published order the way matchOrders will, so the book only lists orders that can be matched:
+/// the assets exist, the signature comes from the asset's current owner (or the requester), and the order is
+/// neither expired nor used up.</summary>
+public sealed class OrderVerifier(MarketChain chain, TimeProvider time)
+{
+    public Hash32 HashOf(IOrder order) => chain.Domain.Digest(order.StructHash());
+
+    public async Task<VerifiedOrder> VerifyAsync(IOrder order, byte[] signature, CancellationToken ct)
+    {
+        var hash = HashOf(order);
+        var volume = OrderIndex.Volume(order);
+        if (volume.IsZero) throw new OrderRejectedException(EmptyVolume, "the order's volume is 0: it could never be matched");
+
+        var expiry = OrderIndex.Expiry(order);
+        var now = time.GetUtcNow().ToUnixTimeSeconds();
+        if (!expiry.IsZero && expiry < now)
+            throw new OrderRejectedException(Expired, $"the order expired at {Describe(expiry)} (now {DateTimeOffset.FromUnixTimeSeconds(now):u})");
+
+        var signer = await ExpectedSignerAsync(order, ct);
+        await CheckCategoryAsync(order, ct);
+        await CheckSignatureAsync(order.Kind, hash, signer, signature, ct);
+
+        BigInteger remaining;
+        if (order.Kind == OrderKind.Request)
+        {
+            if (await chain.IsRequestConsumedAsync(hash, ct))
+                throw new OrderRejectedException(Consumed, $"request order {hash} was already matched or cancelled on chain");
+            remaining = volume;
+        }
+        else
+        {
+            remaining = await chain.RemainingAsync(hash, volume, ct);
+            if (remaining.IsZero)
+                throw new OrderRejectedException(Consumed, $"{OrderKinds.Name(order.Kind)} order {hash} has no volume left on chain (consumed or cancelled)");
+        }
+        return new VerifiedOrder(hash, signer, remaining);
+    }
+
+    /// <summary>The account whose signature the contract will check; every asset the order names must be registered.</summary>
+    private async Task<string> ExpectedSignerAsync(IOrder order, CancellationToken ct)
+    {
+        switch (order)
+        {
+            case AppOrder o: return await OwnerAsync(OrderKind.App, o.App, ct);
+            case DatasetOrder o: return await OwnerAsync(OrderKind.Dataset, o.Dataset, ct);
+            case WorkerpoolOrder o: return await OwnerAsync(OrderKind.Workerpool, o.Workerpool, ct);
+            case RequestOrder o:
+                if (Addresses.IsZero(o.Requester)) throw new Json.OrderFormatException("order.requester", "must be the requester's address, not zero");
+                await OwnerAsync(OrderKind.App, o.App, ct);
+                if (!o.Dataset.IsZero) await OwnerAsync(OrderKind.Dataset, o.Dataset, ct);
+                if (!o.Workerpool.IsZero) await OwnerAsync(OrderKind.Workerpool, o.Workerpool, ct);
+                return o.Requester;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(order));
+        }
+    }
+
+    private async Task<string> OwnerAsync(OrderKind kind, BigInteger id, CancellationToken ct) =>
+        await chain.OwnerOfAsync(kind, id, ct)
+        ?? throw new OrderRejectedException(NotRegistered, $"{OrderKinds.Name(kind)} {id} is not registered");
+
+    private async Task CheckCategoryAsync(IOrder order, CancellationToken ct)
+    {
+        var category = order switch
+        {
+            WorkerpoolOrder o => o.Category,
+            RequestOrder o => o.Category,
+            _ => (BigInteger?)null,
+        };
+        if (category is { } c && (c > long.MaxValue || (await chain.CategoryTimeAsync(c, ct)).IsZero))
+            throw new OrderRejectedException(UnknownCategory, $"category {c} does not exist on this market");
+    }
+
+    private async Task CheckSignatureAsync(OrderKind kind, Hash32 hash, string signer, byte[] signature, CancellationToken ct)
+    {
+        var who = kind == OrderKind.Request ? "the requester" : $"the {OrderKinds.Name(kind)}'s owner";
+        if (signature.Length == 0)
+        {
+            if (await chain.IsPresignedAsync(hash, ct)) return;
+            throw new OrderRejectedException(BadSignature, $"the signature is empty, which means pre-signed on chain, but order {hash} is not pre-signed");
+        }
+        var recovered = TryRecover(hash, signature);
+        if (recovered is not null && Addresses.AreEqual(recovered, signer)) return;
+        // A contract wallet signs through ERC-1271; the contract asks it again at match time.
+        if (await chain.IsValidContractSignatureAsync(signer, hash, signature, ct)) return;
+        var d = chain.Domain;
+        throw new OrderRejectedException(BadSignature,
+            $"the signature recovers to {recovered ?? "no address"}, but {who} is {Addresses.Normalize(signer)}: it was signed by another account, "
+            + $"or for another chain or market, or the order changed after signing (this market's EIP-712 domain: name \"{Eip712Domain.Name}\", "
+            + $"version \"{Eip712Domain.Version}\", chainId {d.ChainId}, verifyingContract {Addresses.Normalize(d.VerifyingContract)})");
+    }
+
+    /// <summary>Null when r and s are not a point's signature at all (random bytes): the contract refuses those too.</summary>
+    private static string? TryRecover(Hash32 hash, byte[] signature)
+    {
+        try
+        {
+            return Signatures.Recover(hash, signature);
+        }
+        catch (Exception e) when (e is ArgumentException or ArithmeticException or InvalidOperationException or FormatException)
+        {
+            return null;
+        }
+    }
+
+    private static string Describe(BigInteger unixSeconds) =>
+        unixSeconds <= 253402300799 ? $"{DateTimeOffset.FromUnixTimeSeconds((long)unixSeconds):u}" : unixSeconds.ToString();
+}
