@@ -192,4 +192,17 @@ public sealed class HostileInputTests(MarketFixture f) : IClassFixture<MarketFix
         var notOwner = await Assert.ThrowsAsync<ContractRevertException>(() => f.Requester.CancelAsync(f.Orders().App));
         Assert.Equal("NotOrderOwner", notOwner.ErrorName);
     }
+
+    [Fact]
+    public async Task A_pre_signature_does_not_bind_the_next_owner_of_the_asset()
+    {
+        var app = (await f.AppOwner.RegisterAppAsync(Hash32.Sha256("sold"u8), "loc", "sold")).Id;
+        var orders = f.Orders();
+        orders.App.App = app;
+        orders.Request.App = app;
+        await f.AppOwner.PresignAsync(orders.App);
+        await f.AppOwner.TransferAssetAsync(OrderKind.App, app, f.Unfunded.Address);
+        var e = await RefusedAsync(f.Sign(orders) with { AppSignature = [] });
+        Assert.Equal("BadSignature", e.ErrorName);
+    }
 }

@@ -48,7 +48,8 @@ contract HearthMarket is Escrow, EIP712, Ownable, ReentrancyGuardTransient {
     mapping(uint256 category => uint256) private _categoryTimes;
     uint256 private _categoryCount;
     mapping(bytes32 orderHash => uint256) public consumed;
-    mapping(bytes32 orderHash => bool) public presigned;
+    /// @notice Who pre-signed each order: a pre-signature binds only while that account still owns the asset.
+    mapping(bytes32 orderHash => address) public presigned;
     mapping(bytes32 dealId => uint256) private _deals;
     mapping(bytes32 dealId => mapping(uint256 word => uint256)) private _taskWords;
 
@@ -216,7 +217,7 @@ contract HearthMarket is Escrow, EIP712, Ownable, ReentrancyGuardTransient {
     }
 
     function _presign(bytes32 h, Party party) private {
-        presigned[h] = true;
+        presigned[h] = msg.sender;
         emit OrderPresigned(h, party);
     }
 
@@ -364,7 +365,7 @@ contract HearthMarket is Escrow, EIP712, Ownable, ReentrancyGuardTransient {
     function _checkOrder(Party party, bytes32 h, address signer, bytes calldata sig, uint256 expiry) private view {
         if (expiry != 0 && block.timestamp > expiry) revert OrderExpired(party, expiry);
         bool valid = sig.length == 0
-            ? signer == msg.sender || presigned[h]
+            ? signer == msg.sender || presigned[h] == signer
             : SignatureChecker.isValidSignatureNowCalldata(signer, h, sig);
         if (!valid) revert BadSignature(party, h);
     }

@@ -51,7 +51,9 @@ public sealed class MarketChain
 
     public Task<bool> IsRequestConsumedAsync(Hash32 hash, CancellationToken ct) => MarketCallAsync<bool>("isRequestConsumed", "reading whether the request was matched", ct, hash.ToArray());
 
-    public Task<bool> IsPresignedAsync(Hash32 hash, CancellationToken ct) => MarketCallAsync<bool>("presigned", "reading whether the order is pre-signed", ct, hash.ToArray());
+    /// <summary>Whether <paramref name="signer"/> pre-signed the order on chain (a pre-signature binds only its author).</summary>
+    public async Task<bool> IsPresignedAsync(Hash32 hash, string signer, CancellationToken ct) =>
+        Addresses.AreEqual(await MarketCallAsync<string>("presigned", "reading whether the order is pre-signed", ct, hash.ToArray()), signer);
 
     public Task<BigInteger> CategoryTimeAsync(BigInteger category, CancellationToken ct) => MarketCallAsync<BigInteger>("categoryTime", "reading the category", ct, category);
 

@@ -87,7 +87,7 @@ public sealed class OrderVerifier(MarketChain chain, TimeProvider time)
         var who = kind == OrderKind.Request ? "the requester" : $"the {OrderKinds.Name(kind)}'s owner";
         if (signature.Length == 0)
         {
-            if (await chain.IsPresignedAsync(hash, ct)) return;
+            if (await chain.IsPresignedAsync(hash, signer, ct)) return;
             throw new OrderRejectedException(BadSignature, $"the signature is empty, which means pre-signed on chain, but order {hash} is not pre-signed");
         }
         var recovered = TryRecover(hash, signature);

@@ -1,0 +1,32 @@
+namespace Hearth.Network;
+
+public sealed record LocalNetworkOptions
+{
+    /// <summary>Worker processes' worth of workers (each its own account, stake and slots).</summary>
+    public int Workers { get; init; } = 3;
+
+    public int SlotsPerWorker { get; init; } = 2;
+
+    /// <summary>"heat-aware" (the boilers' use case) or "least-loaded".</summary>
+    public string Placement { get; init; } = "heat-aware";
+
+    /// <summary>Folder for storage, databases and worker caches; a fresh temporary folder when null.</summary>
+    public string? DataFolder { get; init; }
+
+    /// <summary>Register the sample apps and dataset and publish their orders and the pool's.</summary>
+    public bool PublishSamples { get; init; } = true;
+
+    /// <summary>The repository's apps folder (built modules in apps/NAME/build/NAME.wasm); found from the
+    /// current folder upwards when null.</summary>
+    public string? AppsFolder { get; init; }
+
+    /// <summary>Prices of the published sample orders, in HRTH per task.</summary>
+    public decimal AppPrice { get; init; } = 0.01m;
+    public decimal DatasetPrice { get; init; } = 0.005m;
+    public decimal PoolPrice { get; init; } = 0.1m;
+
+    /// <summary>Highest trust the pool's order accepts.</summary>
+    public int PoolTrust { get; init; } = 10;
+
+    public int HeartbeatSeconds { get; init; } = 2;
+}

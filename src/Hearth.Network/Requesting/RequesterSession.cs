@@ -1,0 +1,115 @@
+using System.Formats.Tar;
+using Hearth.Chain.Market;
+using Hearth.Market.Client;
+using Hearth.Protocol;
+using Hearth.Protocol.Orders;
+using Hearth.Storage;
+using Hearth.Storage.Client;
+
+namespace Hearth.Network.Requesting;
+
+/// <summary>How far a deal is: tasks settled or refunded on chain.</summary>
+public sealed record DealProgress(Hash32 DealId, int Volume, IReadOnlyDictionary<long, Hash32> Settled, IReadOnlySet<long> Refunded, bool DeadlinePassed)
+{
+    public bool Finished => Settled.Count + Refunded.Count >= Volume || DeadlinePassed;
+}
+
+/// <summary>One task's certified result, downloaded, checked against the digest on chain and unpacked.</summary>
+public sealed record TaskResult(long Task, Hash32 Digest, string ArchivePath, string Folder);
+
+/// <summary>The requester's side of a run: choose orders, match, follow the deal on chain, fetch verified results.</summary>
+public sealed class RequesterSession(HearthClient chain, MarketClient market)
+{
+    public TimeSpan PollInterval { get; init; } = TimeSpan.FromMilliseconds(200);
+
+    public Task<OrderChoice> ChooseAsync(RunRequest request, CancellationToken ct) =>
+        OrderChooser.ChooseAsync(market, request, chain.Address, ct);
+
+    /// <summary>Signs nothing: the requester sends the match itself, and its transaction authorises its own order.</summary>
+    public async Task<MatchResult> MatchAsync(RunRequest request, OrderChoice choice, CancellationToken ct)
+    {
+        var app = (AppOrder)choice.App.Order;
+        var pool = (WorkerpoolOrder)choice.Pool.Order;
+        var dataset = choice.Dataset?.Order as DatasetOrder;
+        var order = new RequestOrder
+        {
+            App = request.App, AppMaxPrice = app.AppPrice,
+            Dataset = request.Dataset, DatasetMaxPrice = dataset?.DatasetPrice ?? 0,
+            Workerpool = pool.Workerpool, WorkerpoolMaxPrice = pool.WorkerpoolPrice,
+            Requester = chain.Address, Volume = request.Volume, Category = request.Category, Trust = request.Trust,
+            Params = request.Params, Salt = Salt.New(),
+        };
+        return await chain.MatchOrdersAsync(new SignedOrders(
+            app, choice.App.Signature, dataset ?? DatasetOrder.None, choice.Dataset?.Signature ?? [],
+            pool, choice.Pool.Signature, order, []), ct);
+    }
+
+    public async Task<DealProgress> ProgressAsync(Hash32 dealId, Hearth.Protocol.Deals.Deal deal, CancellationToken ct)
+    {
+        var settled = (await chain.TasksSettledAsync(dealId, ct)).ToDictionary(s => (long)s.Task, s => new Hash32(s.Digest));
+        var refunded = (await chain.TasksRefundedAsync(dealId, ct)).Select(r => (long)r.Task).ToHashSet();
+        return new DealProgress(dealId, (int)deal.Volume, settled, refunded, DateTimeOffset.UtcNow >= deal.DeadlineTime);
+    }
+
+    /// <summary>Polls the chain until every task is settled or refunded, or the deadline passes.</summary>
+    public async Task<DealProgress> FollowAsync(Hash32 dealId, Hearth.Protocol.Deals.Deal deal, Action<DealProgress>? onProgress, CancellationToken ct)
+    {
+        while (true)
+        {
+            var progress = await ProgressAsync(dealId, deal, ct);
+            onProgress?.Invoke(progress);
+            if (progress.Finished) return progress;
+            await Task.Delay(PollInterval, ct);
+        }
+    }
+
+    /// <summary>Downloads each settled task's archive from where the scheduler stored it, checks its sha256 against the
+    /// digest on chain, and unpacks it into <paramref name="folder"/>/task-N.</summary>
+    public async Task<IReadOnlyList<TaskResult>> DownloadAsync(Hash32 dealId, string folder, CancellationToken ct)
+    {
+        var settled = await chain.TasksSettledAsync(dealId, ct);
+        var locations = (await chain.ResultsStoredAsync(dealId, ct)).Select(r => r.Location).Distinct().ToList();
+        if (settled.Count > 0 && locations.Count == 0) throw new InvalidOperationException($"deal {dealId} names no result location");
+        Directory.CreateDirectory(folder);
+        var results = new List<TaskResult>();
+        foreach (var s in settled.OrderBy(s => s.Task))
+        {
+            var digest = new Hash32(s.Digest);
+            var archive = Path.Combine(folder, $"task-{s.Task}.tar");
+            await DownloadFromAnyAsync(locations, BlobAddress.Parse(digest.ToPlainHex()), archive, ct);
+            var target = Path.Combine(folder, $"task-{s.Task}");
+            if (Directory.Exists(target)) Directory.Delete(target, recursive: true);
+            Directory.CreateDirectory(target);
+            await TarFile.ExtractToDirectoryAsync(archive, target, overwriteFiles: false, ct);
+            results.Add(new TaskResult((long)s.Task, digest, archive, target));
+        }
+        return results;
+    }
+
+    private static async Task DownloadFromAnyAsync(IReadOnlyList<string> locations, BlobAddress address, string path, CancellationToken ct)
+    {
+        Exception? last = null;
+        foreach (var location in locations)
+        {
+            try
+            {
+                var storage = new StorageClient(StorageClient.CreateHttpClient(StorageBase(location)));
+                await storage.DownloadAsync(address, path, ct);
+                return;
+            }
+            catch (StorageException e)
+            {
+                last = e;
+            }
+        }
+        throw new InvalidOperationException($"result {address.Hex} could not be fetched from {string.Join(", ", locations)}: {last?.Message}", last);
+    }
+
+    /// <summary>A result location is a storage's base URL, optionally followed by /blobs/.</summary>
+    private static Uri StorageBase(string location)
+    {
+        var trimmed = location.TrimEnd('/');
+        if (trimmed.EndsWith("/blobs", StringComparison.Ordinal)) trimmed = trimmed[..^"/blobs".Length];
+        return new Uri(trimmed + "/");
+    }
+}

@@ -1,0 +1,20 @@
+using System.Numerics;
+
+namespace Hearth.Network.Requesting;
+
+/// <summary>What a requester wants run: an app (and dataset) for <see cref="Volume"/> tasks at a trust level,
+/// paying at most <see cref="MaxTaskPrice"/> per task in all (nano-HRTH; null: any price).</summary>
+public sealed record RunRequest
+{
+    public required BigInteger App { get; init; }
+    public BigInteger Dataset { get; init; }
+    public BigInteger Workerpool { get; init; }
+    public int Volume { get; init; } = 1;
+    public uint Trust { get; init; } = 1;
+    public long Category { get; init; }
+    public string Params { get; init; } = "";
+    public BigInteger? MaxTaskPrice { get; init; }
+}
+
+/// <summary>No compatible set of orders: <see cref="Exception.Message"/> says which constraint failed for the nearest ones.</summary>
+public sealed class NoMatchException(string message) : Exception(message);

@@ -1,0 +1,22 @@
+namespace Hearth.Scheduler.Api;
+
+/// <summary>One recorded status change.</summary>
+public sealed record StatusChangeView(string? From, string To, string Reason, DateTimeOffset At);
+
+public sealed record ReplicateView(string ReplicateId, string Worker, string Status, string Reason, string? Digest, DateTimeOffset AssignedAt, IReadOnlyList<StatusChangeView> History);
+
+/// <summary>GET /api/tasks/{taskId}: where a task is, why, and how it got there.</summary>
+public sealed record TaskView(
+    string TaskId, string DealId, long Index, string Status, string Reason, string? ConsensusDigest, string? SettlementTx,
+    IReadOnlyList<StatusChangeView> History, IReadOnlyList<ReplicateView> Replicates);
+
+public sealed record TaskSummary(string TaskId, long Index, string Status, string Reason, string? SettlementTx);
+
+/// <summary>GET /api/deals/{dealId}</summary>
+public sealed record DealView(
+    string DealId, string Status, string Reason, long CreatedBlock, string CreatedTransaction, long Volume, long Trust,
+    DateTimeOffset Deadline, string App, string? Dataset, string Requester, string Params,
+    IReadOnlyDictionary<string, int> TasksByStatus, IReadOnlyList<TaskSummary> Tasks, IReadOnlyList<StatusChangeView> History);
+
+/// <summary>GET /api/workers</summary>
+public sealed record WorkerView(string Address, bool Alive, int Slots, int FreeSlots, int ActiveReplicates, DateTimeOffset LastHeartbeat);

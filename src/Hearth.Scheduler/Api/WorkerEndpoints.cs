@@ -1,0 +1,107 @@
+using System.Text.Json;
+using Hearth.Protocol.WorkerApi;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace Hearth.Scheduler.Api;
+
+/// <summary>The worker API over HTTP (routes in <see cref="Protocol.WorkerApi"/>). Bodies are read here, bounded and
+/// checked, so that hostile input gets a precise 4xx problem rather than a stack trace.</summary>
+internal static class WorkerEndpoints
+{
+    private const string WorkerItem = "hearth.worker";
+
+    public static void Map(IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/workers");
+        group.MapPost("/challenge", async (HttpContext http, WorkerService svc) =>
+            await BodyAsync<ChallengeRequest>(http) is var (body, problem) && problem is not null ? problem : Answer(svc.Challenge(body)));
+        group.MapPost("/login", async (HttpContext http, WorkerService svc) =>
+            await BodyAsync<LoginRequest>(http) is var (body, problem) && problem is not null ? problem : Answer(await svc.LoginAsync(body, http.RequestAborted)));
+
+        var authed = group.MapGroup("").AddEndpointFilter(async (ctx, next) =>
+        {
+            var header = ctx.HttpContext.Request.Headers.Authorization.ToString();
+            var token = header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? header[7..].Trim() : null;
+            var worker = ctx.HttpContext.RequestServices.GetRequiredService<WorkerAuth>().Authenticate(token);
+            if (worker is null) return Problem(401, token is null ? "missing bearer token: log in first" : "unknown or expired token: log in again");
+            ctx.HttpContext.Items[WorkerItem] = worker;
+            return await next(ctx);
+        });
+        authed.MapPost("/heartbeat", async (HttpContext http, WorkerService svc) =>
+            await BodyAsync<HeartbeatRequest>(http) is var (body, problem) && problem is not null ? problem : Answer(await svc.HeartbeatAsync(Worker(http), body, http.RequestAborted)));
+        authed.MapPost("/assignments/next", async (HttpContext http, WorkerService svc, int? waitSeconds) =>
+        {
+            var wait = waitSeconds ?? 0;
+            if (wait is < 0 or > 30) return Problem(400, $"waitSeconds must be between 0 and 30, was {wait}");
+            var assignment = await svc.NextAsync(Worker(http), TimeSpan.FromSeconds(wait), http.RequestAborted);
+            return assignment is null ? Results.NoContent() : Results.Ok(assignment);
+        });
+        authed.MapPost("/replicates/{id}/progress", async (HttpContext http, WorkerService svc, string id) =>
+            await BodyAsync<ProgressReport>(http) is var (body, problem) && problem is not null ? problem : Done(await svc.ProgressAsync(Worker(http), id, body, http.RequestAborted)));
+        authed.MapPost("/replicates/{id}/contribution", async (HttpContext http, WorkerService svc, string id) =>
+            await BodyAsync<ContributionReport>(http) is var (body, problem) && problem is not null ? problem : Done(await svc.ContributeAsync(Worker(http), id, body, http.RequestAborted)));
+        authed.MapPost("/replicates/{id}/failure", async (HttpContext http, WorkerService svc, string id) =>
+            await BodyAsync<FailureReport>(http) is var (body, problem) && problem is not null ? problem : Done(await svc.FailAsync(Worker(http), id, body, http.RequestAborted)));
+    }
+
+    private static string Worker(HttpContext http) => (string)http.Items[WorkerItem]!;
+
+    private static IResult Answer<T>(ApiResult<T> result) => result.Ok ? Results.Ok(result.Value) : Problem(result.Status, result.Error!);
+
+    private static IResult Done(ApiResult<bool> result) => result.Ok ? Results.NoContent() : Problem(result.Status, result.Error!);
+
+    internal static IResult Problem(int status, string detail) =>
+        Results.Problem(detail: detail, statusCode: status, title: status switch
+        {
+            400 => "Bad request",
+            401 => "Not logged in",
+            403 => "Forbidden",
+            404 => "Not found",
+            409 => "Conflict",
+            413 => "Body too large",
+            415 => "Unsupported media type",
+            _ => "Error",
+        });
+
+    /// <summary>The unread rest of the body is not drained: the connection closes, and the client is told so it does not reuse it.</summary>
+    private static IResult TooLarge(HttpContext http, long limit)
+    {
+        http.Response.Headers.Connection = "close";
+        return Problem(413, $"the body is larger than {limit} bytes");
+    }
+
+    /// <summary>Reads a JSON body of at most the configured size; a problem result when it is missing, too large or malformed.</summary>
+    private static async Task<(T? Body, IResult? Problem)> BodyAsync<T>(HttpContext http) where T : class
+    {
+        var limit = http.RequestServices.GetRequiredService<IOptions<SchedulerOptions>>().Value.MaxRequestBodyBytes;
+        if (http.Request.ContentLength > limit) return (null, TooLarge(http, limit));
+        if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size) size.MaxRequestBodySize = limit;
+        if (http.Request.ContentType is { } type && !type.Contains("json", StringComparison.OrdinalIgnoreCase))
+            return (null, Problem(415, "send application/json"));
+        using var buffer = new MemoryStream();
+        try
+        {
+            await http.Request.Body.CopyToAsync(buffer, http.RequestAborted);
+        }
+        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return (null, TooLarge(http, limit));
+        }
+        if (buffer.Length > limit) return (null, TooLarge(http, limit));
+        if (buffer.Length == 0) return (null, Problem(400, "a JSON body is required"));
+        try
+        {
+            var body = JsonSerializer.Deserialize<T>(buffer.ToArray(), JsonSerializerOptions.Web);
+            return body is null ? (null, Problem(400, "a JSON object is required")) : (body, null);
+        }
+        catch (JsonException e)
+        {
+            return (null, Problem(400, $"malformed JSON: {e.Message}"));
+        }
+    }
+}

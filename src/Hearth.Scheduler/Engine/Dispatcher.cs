@@ -1,0 +1,132 @@
+using Hearth.Heat;
+using Hearth.Scheduler.Persistence;
+using Hearth.Scheduler.Placement;
+using Hearth.Scheduler.Replication;
+using Hearth.Scheduler.State;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using TaskStatus = Hearth.Scheduler.State.TaskStatus;
+
+namespace Hearth.Scheduler.Engine;
+
+/// <summary>
+/// One placement round: for each task that wants work, asks the replication plan how many replicates to add and the
+/// placement policy which live worker gets each; creates the replicates (with their worker) and says why a task waits.
+/// </summary>
+public sealed class Dispatcher(
+    IDbContextFactory<SchedulerDb> dbs,
+    SchedulerGate gate,
+    SchedulerSignals signals,
+    WorkerScores scores,
+    ChainClock chainClock,
+    IPlacementPolicy policy,
+    IOptions<SchedulerOptions> options,
+    TimeProvider time,
+    ILogger<Dispatcher> logger)
+{
+    /// <summary>Tasks looked at per round: the oldest deals first, so a huge deal cannot starve the next ones for long.</summary>
+    private const int TasksPerRound = 256;
+
+    public async Task<int> DispatchAsync(CancellationToken ct)
+    {
+        var o = options.Value;
+        var now = time.GetUtcNow();
+        var nowMs = now.ToUnixTimeMilliseconds();
+        var liveSince = nowMs - (long)o.HeartbeatTimeout.TotalMilliseconds;
+
+        // Chain reads first, outside the gate.
+        List<string> liveAddresses;
+        await using (var peek = await dbs.CreateDbContextAsync(ct))
+            liveAddresses = await peek.Workers.Where(w => w.LastHeartbeatMs >= liveSince).Select(w => w.Address).ToListAsync(ct);
+        var standings = await scores.GetManyAsync(liveAddresses, ct);
+
+        using var _ = await gate.EnterAsync(ct);
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        var live = await db.Workers.Where(w => w.LastHeartbeatMs >= liveSince && w.Slots > 0).ToListAsync(ct);
+        var busy = await db.Replicates.Where(r => ReplicateStateMachine.ActiveStatuses.Contains(r.Status))
+            .GroupBy(r => r.Worker).Select(g => new { Worker = g.Key, Count = g.Count() }).ToDictionaryAsync(g => g.Worker, g => g.Count, ct);
+
+        var wanting = new[] { TaskStatus.Pending, TaskStatus.Running, TaskStatus.Contributed };
+        var rows = await (from t in db.Tasks
+                          join d in db.Deals on t.DealId equals d.DealId
+                          where d.Status == DealStatus.Active && wanting.Contains(t.Status)
+                          orderby d.CreatedBlock, d.DealId, t.Index
+                          select new { Task = t, Deal = d }).Take(TasksPerRound).ToListAsync(ct);
+        if (rows.Count == 0) return 0;
+        var taskIds = rows.Select(r => r.Task.TaskId).ToList();
+        var replicates = (await db.Replicates.Where(r => taskIds.Contains(r.TaskId)).ToListAsync(ct)).ToLookup(r => r.TaskId);
+
+        // Contributors may not be live any more; their weights still count.
+        var contributors = replicates.SelectMany(g => g).Where(r => r.Digest is not null).Select(r => r.Worker).Where(w => !standings.ContainsKey(w)).ToList();
+        var allStandings = new Dictionary<string, WorkerStanding>(standings, StringComparer.OrdinalIgnoreCase);
+        foreach (var (w, s) in await scores.GetManyAsync(contributors, ct)) allStandings[w] = s;
+        var plannedWeight = live.Count == 0 ? 2 : live.Min(w => TaskProgress.Weight(allStandings, w.Address));
+
+        var created = 0;
+        foreach (var row in rows)
+        {
+            var (task, deal) = (row.Task, row.Deal);
+            if (chainClock.Timestamp is { } chainNow && chainNow >= deal.Deadline) continue; // the sweeper fails it
+            var reps = replicates[task.TaskId].ToList();
+            var plan = TaskProgress.Advance(db, task, deal, reps, allStandings, plannedWeight, nowMs);
+            if (!TaskStateMachine.WantsWork(task.Status)) continue;
+
+            var waiting = (string?)null;
+            for (var i = 0; i < plan.MoreReplicates; i++)
+            {
+                var taken = reps.Select(r => r.Worker).ToHashSet(StringComparer.OrdinalIgnoreCase);
+                var eligible = live.Where(w => !taken.Contains(w.Address)).ToList();
+                var staked = eligible.Where(w => standings.TryGetValue(w.Address, out var s) && s.Stake >= deal.WorkerStakeAmount).ToList();
+                if (staked.Count == 0)
+                {
+                    waiting = live.Count == 0 ? "waiting for a worker: none is connected"
+                        : eligible.Count == 0 ? "waiting for another worker: every connected worker already ran it"
+                        : $"waiting for a worker with enough stake ({deal.WorkerStake} needed)";
+                    break;
+                }
+                var candidates = staked.Select(w => PlacementPolicies.ToCandidate(w, busy.GetValueOrDefault(w.Address))).ToList();
+                var placementTask = new PlacementTask(task.TaskId, Math.Max(1, deal.CategorySeconds), deal.DeadlineTime, o.TaskPowerWatts);
+                var decision = policy.Place(placementTask, candidates, now);
+                if (decision.Outcome != PlacementOutcome.Placed || decision.Worker is null)
+                {
+                    waiting = candidates.All(c => c.FreeSlots == 0) ? "waiting for a worker with a free slot" : $"waiting: {decision.Reason}";
+                    break;
+                }
+                var replicate = new ReplicateEntity
+                {
+                    ReplicateId = "r-" + Guid.NewGuid().ToString("N"),
+                    TaskId = task.TaskId,
+                    DealId = task.DealId,
+                    TaskIndex = task.Index,
+                    Worker = decision.Worker.Id,
+                };
+                ReplicateStateMachine.Created(db, replicate, $"placed on worker {replicate.Worker} by {policy.Name} placement ({decision.Reason})", nowMs);
+                db.Replicates.Add(replicate);
+                reps.Add(replicate);
+                busy[replicate.Worker] = busy.GetValueOrDefault(replicate.Worker) + 1;
+                created++;
+                SchedulerLog.ReplicateAssigned(logger, replicate.ReplicateId, task.TaskId, replicate.Worker);
+            }
+
+            var running = reps.Count(r => ReplicateStateMachine.IsActive(r.Status));
+            var reason = waiting is null ? $"{plan.Reason}; {running} replicate(s) running" : $"{plan.Reason}; {waiting}";
+            if (task.Status == TaskStatus.Pending && running > 0) TaskStateMachine.Move(db, task, TaskStatus.Running, reason, nowMs);
+            else TaskStateMachine.Explain(db, task, reason, nowMs);
+        }
+
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException e)
+        {
+            // Another scheduler process on the same database changed these rows, or a worker got the task meanwhile:
+            // nothing is written, the next round decides again from fresh rows.
+            SchedulerLog.PlacementConflict(logger, e);
+            return 0;
+        }
+        if (created > 0) signals.Assigned.Fire();
+        return created;
+    }
+}

@@ -1,0 +1,61 @@
+using Hearth.Protocol;
+using Hearth.Scheduler.Persistence;
+using Hearth.Scheduler.Replication;
+using Hearth.Scheduler.State;
+using TaskStatus = Hearth.Scheduler.State.TaskStatus;
+
+namespace Hearth.Scheduler.Engine;
+
+/// <summary>Applies the replication plan to a task and its replicates: consensus, exhaustion, or what is still missing.</summary>
+internal static class TaskProgress
+{
+    /// <summary>The contributions in the order they came, with each worker's weight.</summary>
+    public static List<(Hash32 Digest, int Weight)> Contributions(IEnumerable<ReplicateEntity> replicates, IReadOnlyDictionary<string, WorkerStanding> standings) =>
+        Contributed(replicates).Select(r => (Hash32.Parse(r.Digest!), Weight(standings, r.Worker))).ToList();
+
+    public static IEnumerable<ReplicateEntity> Contributed(IEnumerable<ReplicateEntity> replicates) =>
+        replicates.Where(r => ReplicateStateMachine.HasContribution(r.Status)).OrderBy(r => r.ContributedAtMs).ThenBy(r => r.ReplicateId, StringComparer.Ordinal);
+
+    public static int Weight(IReadOnlyDictionary<string, WorkerStanding> standings, string worker) =>
+        standings.TryGetValue(worker, out var s) ? s.Weight : Protocol.Deals.ConsensusRule.Weight(0);
+
+    public static ReplicationPlan Plan(DealEntity deal, IReadOnlyCollection<ReplicateEntity> replicates, IReadOnlyDictionary<string, WorkerStanding> standings, int plannedWeight) =>
+        ReplicationPlanner.Plan((uint)deal.Trust, Contributions(replicates, standings), replicates.Count(r => ReplicateStateMachine.IsActive(r.Status)), replicates.Count, plannedWeight);
+
+    /// <summary>Moves the task on after its replicates changed; returns the plan for the dispatcher.</summary>
+    public static ReplicationPlan Advance(SchedulerDb db, TaskEntity task, DealEntity deal, IReadOnlyCollection<ReplicateEntity> replicates,
+        IReadOnlyDictionary<string, WorkerStanding> standings, int plannedWeight, long nowMs)
+    {
+        var plan = Plan(deal, replicates, standings, plannedWeight);
+        if (!TaskStateMachine.WantsWork(task.Status)) return plan;
+
+        if (plan.Consensus is { } digest)
+        {
+            var winner = digest.ToString();
+            foreach (var r in Contributed(replicates))
+            {
+                if (r.Digest == winner) ReplicateStateMachine.Move(db, r, ReplicateStatus.Agreed, "agrees with the consensus", nowMs);
+                else ReplicateStateMachine.Move(db, r, ReplicateStatus.Disagreed, $"result {r.Digest} differs from the consensus {winner}: its stake is slashed at settlement", nowMs);
+            }
+            foreach (var r in replicates.Where(r => ReplicateStateMachine.IsActive(r.Status)))
+                ReplicateStateMachine.Move(db, r, ReplicateStatus.Cancelled, "consensus was reached without it", nowMs);
+            task.ConsensusDigest = winner;
+            task.ConsensusAtMs = nowMs;
+            TaskStateMachine.Move(db, task, TaskStatus.ConsensusReached, plan.Reason + "; waiting for settlement", nowMs);
+            return plan;
+        }
+        if (plan.Exhausted)
+        {
+            TaskStateMachine.Move(db, task, TaskStatus.Failed, plan.Reason, nowMs);
+            return plan;
+        }
+
+        var contributed = replicates.Any(r => ReplicateStateMachine.HasContribution(r.Status));
+        var active = replicates.Any(r => ReplicateStateMachine.IsActive(r.Status));
+        if (contributed && task.Status == TaskStatus.Running)
+            TaskStateMachine.Move(db, task, TaskStatus.Contributed, plan.Reason, nowMs);
+        else if (!contributed && !active && task.Status == TaskStatus.Running)
+            TaskStateMachine.Move(db, task, TaskStatus.Pending, "every replicate was lost; " + plan.Reason, nowMs);
+        return plan;
+    }
+}

@@ -1,0 +1,30 @@
+using Hearth.Scheduler.State;
+
+namespace Hearth.Scheduler.Persistence;
+
+/// <summary>One run of a task on one worker. Created with its worker, so it can never belong to two.</summary>
+public sealed class ReplicateEntity
+{
+    public string ReplicateId { get; set; } = "";
+    public string TaskId { get; set; } = "";
+    public string DealId { get; set; } = "";
+    public long TaskIndex { get; set; }
+
+    /// <summary>The worker's address, lowercase.</summary>
+    public string Worker { get; set; } = "";
+    public ReplicateStatus Status { get; set; }
+    public string Reason { get; set; } = "";
+
+    /// <summary>Whether the worker has received the assignment (assignments/next).</summary>
+    public bool Delivered { get; set; }
+    public long AssignedAtMs { get; set; }
+    public long UpdatedAtMs { get; set; }
+    public string? Digest { get; set; }
+
+    /// <summary>The worker's 65-byte EIP-712 signature, hex.</summary>
+    public string? Signature { get; set; }
+    public long? ContributedAtMs { get; set; }
+    public int? ExitCode { get; set; }
+    public double? RunSeconds { get; set; }
+    public int Version { get; set; }
+}

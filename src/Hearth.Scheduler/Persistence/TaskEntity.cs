@@ -1,0 +1,23 @@
+using Hearth.Scheduler.State;
+using TaskStatus = Hearth.Scheduler.State.TaskStatus;
+
+namespace Hearth.Scheduler.Persistence;
+
+/// <summary>One task of a deal. Its status changes only through <see cref="TaskStateMachine"/>.</summary>
+public sealed class TaskEntity
+{
+    /// <summary>keccak256(dealId ‖ index), 0x-prefixed lowercase hex.</summary>
+    public string TaskId { get; set; } = "";
+    public string DealId { get; set; } = "";
+    public long Index { get; set; }
+    public TaskStatus Status { get; set; }
+    public string Reason { get; set; } = "";
+    public string? ConsensusDigest { get; set; }
+    public long? ConsensusAtMs { get; set; }
+    public string? SettlementTx { get; set; }
+    public int SettleAttempts { get; set; }
+    public long UpdatedAtMs { get; set; }
+
+    /// <summary>Optimistic concurrency token: a save that raced another one fails instead of overwriting it.</summary>
+    public int Version { get; set; }
+}

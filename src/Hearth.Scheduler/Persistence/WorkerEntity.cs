@@ -1,0 +1,16 @@
+namespace Hearth.Scheduler.Persistence;
+
+/// <summary>A worker that logged in, with what its last heartbeat said.</summary>
+public sealed class WorkerEntity
+{
+    /// <summary>Its wallet address, lowercase.</summary>
+    public string Address { get; set; } = "";
+    public int Slots { get; set; }
+    public int FreeSlots { get; set; }
+
+    /// <summary>The last <see cref="Protocol.WorkerApi.WorkerTelemetry"/>, as JSON; null without a boiler.</summary>
+    public string? TelemetryJson { get; set; }
+    public long LastHeartbeatMs { get; set; }
+    public long LoggedInAtMs { get; set; }
+    public int Version { get; set; }
+}

@@ -1,0 +1,53 @@
+using Hearth.Protocol;
+using Hearth.Protocol.Deals;
+
+namespace Hearth.Scheduler.Replication;
+
+/// <summary>What a task needs next, as predicted from the contract's consensus rule.</summary>
+/// <param name="Consensus">The winning digest when the contributions already reach the deal's trust.</param>
+/// <param name="MoreReplicates">Replicates to add now (beyond those still running).</param>
+/// <param name="Exhausted">No consensus is reachable any more: the contract's cap on contributions is reached.</param>
+/// <param name="Reason">Why, in words a requester understands.</param>
+public sealed record ReplicationPlan(Hash32? Consensus, int MoreReplicates, bool Exhausted, string Reason);
+
+/// <summary>
+/// Predicts replication from <see cref="ConsensusRule"/>: how many agreeing contributions the leading result still needs,
+/// assuming new workers of weight <c>plannedWeight</c>, minus the replicates still running; capped so a task never has more
+/// than <see cref="ConsensusRule.MaxContributions"/> replicates.
+/// </summary>
+public static class ReplicationPlanner
+{
+    public static ReplicationPlan Plan(uint trust, IReadOnlyList<(Hash32 Digest, int Weight)> contributions, int activeReplicates, int totalReplicates, int plannedWeight)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(plannedWeight, 2);
+        var effectiveTrust = Math.Max(trust, 1u);
+        if (contributions.Count > 0 && ConsensusRule.Decide(contributions, effectiveTrust) is { } winner)
+            return new ReplicationPlan(winner, 0, false, $"consensus reached on {winner} with {contributions.Count(c => c.Digest == winner)} of {contributions.Count} contributions (trust {effectiveTrust})");
+
+        int missing;
+        if (contributions.Count == 0)
+        {
+            missing = ConsensusRule.MissingAgreements([], [], effectiveTrust, plannedWeight);
+        }
+        else
+        {
+            var leader = contributions.GroupBy(c => c.Digest)
+                .Select(g => (g.Key, Product: g.Aggregate(System.Numerics.BigInteger.One, (p, c) => p * c.Weight)))
+                .MaxBy(g => g.Product).Key;
+            var agreeing = contributions.Where(c => c.Digest == leader).Select(c => c.Weight).ToList();
+            var disagreeing = contributions.Where(c => c.Digest != leader).Select(c => c.Weight).ToList();
+            missing = ConsensusRule.MissingAgreements(agreeing, disagreeing, effectiveTrust, plannedWeight);
+        }
+
+        var room = ConsensusRule.MaxContributions - totalReplicates;
+        var more = Math.Clamp(missing - activeReplicates, 0, Math.Max(room, 0));
+        if (more == 0 && activeReplicates == 0 && missing > 0)
+            return new ReplicationPlan(null, 0, true, $"no consensus after {contributions.Count} contributions: the contract accepts at most {ConsensusRule.MaxContributions} per task");
+
+        var noun = missing == 1 ? "contribution" : "contributions";
+        var reason = contributions.Count == 0
+            ? $"needs {missing} agreeing {noun} (trust {effectiveTrust})"
+            : $"needs {missing} more agreeing {noun} (trust {effectiveTrust}; {contributions.Count} received, {contributions.Select(c => c.Digest).Distinct().Count()} distinct results)";
+        return new ReplicationPlan(null, more, false, reason);
+    }
+}

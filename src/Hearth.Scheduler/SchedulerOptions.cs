@@ -1,0 +1,101 @@
+using System.Numerics;
+using Hearth.Chain.Market;
+
+namespace Hearth.Scheduler;
+
+public enum DatabaseProvider
+{
+    Sqlite,
+    PostgreSql,
+}
+
+/// <summary>Settings of one pool's scheduler (configuration section "Scheduler"). Checked at start-up by
+/// <see cref="SchedulerOptionsValidator"/>.</summary>
+public sealed class SchedulerOptions
+{
+    public const string SectionName = "Scheduler";
+
+    /// <summary>The chain's JSON-RPC endpoint.</summary>
+    public string RpcUrl { get; set; } = "";
+
+    public long ChainId { get; set; }
+
+    /// <summary>The market's contracts; the watcher starts reading at <see cref="HearthDeployment.Block"/>.</summary>
+    public HearthDeployment? Deployment { get; set; }
+
+    /// <summary>The registry id of the workerpool this scheduler manages, in decimal.</summary>
+    public string WorkerpoolId { get; set; } = "";
+
+    /// <summary>The scheduler's wallet key (0x and 64 hex digits): it signs assignments and pays settlement gas.
+    /// The pool must name its address as scheduler, or its deals cannot be settled.</summary>
+    public string SchedulerPrivateKey { get; set; } = "";
+
+    public DatabaseProvider Database { get; set; } = DatabaseProvider.Sqlite;
+
+    /// <summary>SQLite database file (created if missing), used when <see cref="ConnectionString"/> is empty.</summary>
+    public string? SqlitePath { get; set; }
+
+    /// <summary>A full connection string; required for PostgreSQL.</summary>
+    public string? ConnectionString { get; set; }
+
+    /// <summary>How many blocks deep a deal must be before it is taken (0 on a development chain).</summary>
+    public int Confirmations { get; set; }
+
+    /// <summary>Interval of the chain watcher, the dispatcher and the settlement loop, milliseconds.</summary>
+    public int PollIntervalMs { get; set; } = 100;
+
+    /// <summary>The largest block range asked in one eth_getLogs.</summary>
+    public int MaxLogRange { get; set; } = 2_000;
+
+    /// <summary>A worker silent for longer loses its replicates to other workers, seconds.</summary>
+    public int HeartbeatTimeoutSeconds { get; set; } = 30;
+
+    /// <summary>Most tasks settled in one transaction.</summary>
+    public int SettlementBatchSize { get; set; } = 50;
+
+    /// <summary>Longest a task with consensus waits for its batch to fill, milliseconds.</summary>
+    public int SettlementMaxDelayMs { get; set; } = 2_000;
+
+    /// <summary>Settlement attempts of one task before it is failed with the chain's reason.</summary>
+    public int SettlementAttempts { get; set; } = 3;
+
+    /// <summary>"least-loaded" or "heat-aware".</summary>
+    public string PlacementPolicy { get; set; } = "least-loaded";
+
+    /// <summary>Electric power one task adds to a worker, watts (what heat-aware placement weighs against heat demand).</summary>
+    public double TaskPowerWatts { get; set; } = 150;
+
+    /// <summary>The storage service workers upload results to; results are then at {ResultStorageUrl}/blobs/{digest}.</summary>
+    public string ResultStorageUrl { get; set; } = "";
+
+    /// <summary>Whether a contribution is accepted only once its result archive is in storage (HEAD request).</summary>
+    public bool CheckResultBlobs { get; set; }
+
+    /// <summary>Memory limit given to a task's sandbox, bytes.</summary>
+    public long TaskMemoryBytes { get; set; } = 256L * 1024 * 1024;
+
+    /// <summary>Deals with more tasks are refused (recorded, never scheduled) to bound the database.</summary>
+    public int MaxVolume { get; set; } = 100_000;
+
+    public int ChallengeLifetimeSeconds { get; set; } = 60;
+
+    public int TokenLifetimeMinutes { get; set; } = 720;
+
+    /// <summary>How long a worker's chain score and stake are trusted before being read again, seconds.</summary>
+    public int ScoreCacheSeconds { get; set; } = 30;
+
+    /// <summary>Largest accepted request body of the worker API, bytes.</summary>
+    public int MaxRequestBodyBytes { get; set; } = 64 * 1024;
+
+    /// <summary>Port of <see cref="Hosting.SchedulerServer"/> on 127.0.0.1; 0 picks a free one.</summary>
+    public int ListenPort { get; set; }
+
+    internal BigInteger Workerpool => BigInteger.Parse(WorkerpoolId, System.Globalization.CultureInfo.InvariantCulture);
+
+    internal TimeSpan PollInterval => TimeSpan.FromMilliseconds(PollIntervalMs);
+
+    internal TimeSpan HeartbeatTimeout => TimeSpan.FromSeconds(HeartbeatTimeoutSeconds);
+
+    /// <summary>Where results of this pool are, as recorded on chain: a blob's URL is this plus its digest in hex.</summary>
+    internal string ResultLocation => ResultStorageUrl.TrimEnd('/') + "/blobs/";
+}

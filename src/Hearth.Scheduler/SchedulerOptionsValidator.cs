@@ -1,0 +1,88 @@
+using System.Globalization;
+using System.Numerics;
+using Hearth.Heat;
+using Hearth.Protocol;
+using Microsoft.Extensions.Options;
+using Nethereum.Signer;
+
+namespace Hearth.Scheduler;
+
+/// <summary>Rejects unusable settings at start-up with a message that names the setting and the fix.</summary>
+public sealed class SchedulerOptionsValidator : IValidateOptions<SchedulerOptions>
+{
+    public ValidateOptionsResult Validate(string? name, SchedulerOptions o)
+    {
+        var f = new List<string>();
+        const string s = SchedulerOptions.SectionName;
+
+        if (!IsHttpUrl(o.RpcUrl)) f.Add($"{s}:RpcUrl '{o.RpcUrl}' is not an absolute http(s) URL of a JSON-RPC endpoint.");
+        if (o.ChainId <= 0) f.Add($"{s}:ChainId must be the chain's positive id (31337 for anvil), was {o.ChainId}.");
+        if (o.Deployment is null)
+            f.Add($"{s}:Deployment is missing: give the market's contract addresses (as `hearth` deploy prints them).");
+        else
+        {
+            foreach (var (field, address) in new[] { ("Market", o.Deployment.Market), ("Apps", o.Deployment.Apps), ("Datasets", o.Deployment.Datasets), ("Workerpools", o.Deployment.Workerpools) })
+                if (!Addresses.IsValid(address)) f.Add($"{s}:Deployment:{field} '{address}' is not an address (0x and 40 hex digits).");
+            if (o.Deployment.ChainId != o.ChainId) f.Add($"{s}:Deployment:ChainId {o.Deployment.ChainId} differs from {s}:ChainId {o.ChainId}.");
+            if (o.Deployment.Block < 0) f.Add($"{s}:Deployment:Block must be ≥ 0, was {o.Deployment.Block}.");
+        }
+        if (!BigInteger.TryParse(o.WorkerpoolId, NumberStyles.None, CultureInfo.InvariantCulture, out var pool) || pool <= 0)
+            f.Add($"{s}:WorkerpoolId '{o.WorkerpoolId}' is not a registered pool id (a positive decimal number).");
+        if (!IsPrivateKey(o.SchedulerPrivateKey)) f.Add($"{s}:SchedulerPrivateKey is not a wallet key (0x and 64 hex digits).");
+
+        switch (o.Database)
+        {
+            case DatabaseProvider.Sqlite when string.IsNullOrWhiteSpace(o.SqlitePath) && string.IsNullOrWhiteSpace(o.ConnectionString):
+                f.Add($"{s}:SqlitePath is empty: give the SQLite file to keep the pool's state in (or a {s}:ConnectionString).");
+                break;
+            case DatabaseProvider.PostgreSql when string.IsNullOrWhiteSpace(o.ConnectionString):
+                f.Add($"{s}:ConnectionString is required with {s}:Database = PostgreSql (e.g. Host=...;Port=5432;Database=hearth;Username=...).");
+                break;
+        }
+
+        if (o.Confirmations is < 0 or > 1_000) f.Add($"{s}:Confirmations must be between 0 and 1000 blocks, was {o.Confirmations}.");
+        if (o.PollIntervalMs is < 10 or > 600_000) f.Add($"{s}:PollIntervalMs must be between 10 and 600000 ms, was {o.PollIntervalMs}.");
+        if (o.MaxLogRange is < 1 or > 100_000) f.Add($"{s}:MaxLogRange must be between 1 and 100000 blocks, was {o.MaxLogRange}.");
+        if (o.HeartbeatTimeoutSeconds is < 1 or > 86_400) f.Add($"{s}:HeartbeatTimeoutSeconds must be between 1 and 86400, was {o.HeartbeatTimeoutSeconds}.");
+        if (o.SettlementBatchSize is < 1 or > 1_000) f.Add($"{s}:SettlementBatchSize must be between 1 and 1000 tasks, was {o.SettlementBatchSize}.");
+        if (o.SettlementMaxDelayMs is < 0 or > 3_600_000) f.Add($"{s}:SettlementMaxDelayMs must be between 0 and 3600000 ms, was {o.SettlementMaxDelayMs}.");
+        if (o.SettlementAttempts is < 1 or > 100) f.Add($"{s}:SettlementAttempts must be between 1 and 100, was {o.SettlementAttempts}.");
+        if (o.PlacementPolicy is not (LeastLoadedPlacement.PolicyName or HeatAwarePlacement.PolicyName))
+            f.Add($"{s}:PlacementPolicy '{o.PlacementPolicy}' is unknown: use \"{LeastLoadedPlacement.PolicyName}\" or \"{HeatAwarePlacement.PolicyName}\".");
+        if (!double.IsFinite(o.TaskPowerWatts) || o.TaskPowerWatts < 0) f.Add($"{s}:TaskPowerWatts must be a finite number ≥ 0, was {o.TaskPowerWatts}.");
+        if (!IsHttpUrl(o.ResultStorageUrl)) f.Add($"{s}:ResultStorageUrl '{o.ResultStorageUrl}' is not an absolute http(s) URL of the result storage.");
+        if (o.TaskMemoryBytes < 1024 * 1024) f.Add($"{s}:TaskMemoryBytes must be at least 1 MiB, was {o.TaskMemoryBytes}.");
+        if (o.MaxVolume < 1) f.Add($"{s}:MaxVolume must be positive, was {o.MaxVolume}.");
+        if (o.ChallengeLifetimeSeconds is < 5 or > 3_600) f.Add($"{s}:ChallengeLifetimeSeconds must be between 5 and 3600, was {o.ChallengeLifetimeSeconds}.");
+        if (o.TokenLifetimeMinutes is < 1 or > 10_080) f.Add($"{s}:TokenLifetimeMinutes must be between 1 and 10080, was {o.TokenLifetimeMinutes}.");
+        if (o.ScoreCacheSeconds is < 0 or > 3_600) f.Add($"{s}:ScoreCacheSeconds must be between 0 and 3600, was {o.ScoreCacheSeconds}.");
+        if (o.MaxRequestBodyBytes is < 1_024 or > 16 * 1024 * 1024) f.Add($"{s}:MaxRequestBodyBytes must be between 1 KiB and 16 MiB, was {o.MaxRequestBodyBytes}.");
+        if (o.ListenPort is < 0 or > 65_535) f.Add($"{s}:ListenPort must be between 0 (any free port) and 65535, was {o.ListenPort}.");
+
+        return f.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(f);
+    }
+
+    public static void ThrowIfInvalid(SchedulerOptions options)
+    {
+        var result = new SchedulerOptionsValidator().Validate(Options.DefaultName, options);
+        if (result.Failed) throw new OptionsValidationException(Options.DefaultName, typeof(SchedulerOptions), result.Failures);
+    }
+
+    private static bool IsHttpUrl(string? value) =>
+        Uri.TryCreate(value, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps);
+
+    private static bool IsPrivateKey(string? key)
+    {
+        if (key is not { Length: 66 } || !key.StartsWith("0x", StringComparison.OrdinalIgnoreCase) || key.AsSpan(2).IndexOfAnyExcept("0123456789abcdefABCDEF") >= 0)
+            return false;
+        try
+        {
+            _ = new EthECKey(key).GetPublicAddress();
+            return true;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,124 @@
+using System.Collections.Concurrent;
+using Hearth.Chain.Market;
+using Hearth.Chain.Watching;
+using Hearth.Protocol;
+using Hearth.Scheduler.Persistence;
+using Hearth.Scheduler.State;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using TaskStatus = Hearth.Scheduler.State.TaskStatus;
+
+namespace Hearth.Scheduler.Watching;
+
+/// <summary>Records a DealCreated log: the deal's terms and assets, and its tasks. Idempotent by deal id, so a rescan
+/// after a restart or a reorganisation never duplicates anything; a deal that reappears after a reorg is restored.</summary>
+public sealed class DealIngestor(ChainReader reader, HearthClient chain, IOptions<SchedulerOptions> options, TimeProvider time, ILogger<DealIngestor> logger)
+{
+    private readonly ConcurrentDictionary<string, RegisteredContent> _assets = new();
+    private readonly ConcurrentDictionary<long, long> _categories = new();
+
+    public async Task IngestAsync(SchedulerDb db, LoggedEvent<DealCreatedEvent> log, CancellationToken ct)
+    {
+        var o = options.Value;
+        var ev = log.Event;
+        var dealId = new Hash32(ev.DealId).ToString();
+        var nowMs = time.GetUtcNow().ToUnixTimeMilliseconds();
+        var existing = await db.Deals.FindAsync([dealId], ct);
+        if (existing is not null)
+        {
+            if (existing.Status == DealStatus.Vanished)
+            {
+                // Same request order, so the same id and task ids; the terms (start, deadline) may differ in the new block.
+                existing.SetTerms(ev.Deal);
+                Locate(existing, log);
+                History.Record(db, "deal", dealId, existing.Status.ToString(), DealStatus.Active.ToString(), $"reappeared in block {log.BlockNumber} after a reorganisation", nowMs);
+                existing.Status = DealStatus.Active;
+                existing.Reason = $"created in block {log.BlockNumber}";
+                SchedulerLog.DealRestored(logger, dealId, log.BlockNumber);
+            }
+            else if (existing.CreatedBlockHash != log.BlockHash)
+            {
+                Locate(existing, log);
+            }
+            return;
+        }
+
+        var deal = new DealEntity { DealId = dealId, Params = ev.Params, IngestedAtMs = nowMs };
+        deal.SetTerms(ev.Deal);
+        Locate(deal, log);
+        var refusal = Refusal(ev, o);
+        if (refusal is not null)
+        {
+            deal.Status = DealStatus.Refused;
+            deal.Reason = refusal;
+            db.Deals.Add(deal);
+            History.Record(db, "deal", dealId, null, deal.Status.ToString(), refusal, nowMs);
+            SchedulerLog.DealRefused(logger, dealId, refusal);
+            return;
+        }
+
+        var app = await AssetAsync(chain.Deployment.Apps, ev.Deal.App, "app", ct);
+        deal.AppChecksum = app.Checksum.ToString();
+        deal.AppLocation = app.Location;
+        if (ev.Deal.HasDataset)
+        {
+            var dataset = await AssetAsync(chain.Deployment.Datasets, ev.Deal.Dataset, "dataset", ct);
+            deal.DatasetChecksum = dataset.Checksum.ToString();
+            deal.DatasetLocation = dataset.Location;
+        }
+        deal.CategorySeconds = await CategorySecondsAsync(ev.Deal.Category, ct);
+        deal.Status = DealStatus.Active;
+        deal.Reason = $"created in block {log.BlockNumber}";
+        db.Deals.Add(deal);
+        History.Record(db, "deal", dealId, null, deal.Status.ToString(), deal.Reason, nowMs);
+        var hash = new Hash32(ev.DealId);
+        for (long i = 0; i < ev.Deal.Volume; i++)
+        {
+            var task = new TaskEntity
+            {
+                TaskId = Ids.TaskId(hash, i).ToString(), DealId = dealId, Index = i,
+                Status = TaskStatus.Pending, Reason = "waiting for a worker", UpdatedAtMs = nowMs,
+            };
+            db.Tasks.Add(task);
+            History.Record(db, TaskStateMachine.Entity, task.TaskId, null, task.Status.ToString(), $"deal {dealId} created in block {log.BlockNumber}", nowMs);
+        }
+        SchedulerLog.DealIngested(logger, dealId, ev.Deal.Volume, ev.Deal.Trust, log.BlockNumber);
+    }
+
+    private static void Locate(DealEntity deal, LoggedEvent<DealCreatedEvent> log)
+    {
+        deal.CreatedBlock = log.BlockNumber;
+        deal.CreatedBlockHash = log.BlockHash;
+        deal.CreatedTransaction = log.TransactionHash;
+    }
+
+    /// <summary>Logs come from outside: a deal this scheduler cannot settle or that would flood the database is recorded, not run.</summary>
+    private string? Refusal(DealCreatedEvent ev, SchedulerOptions o)
+    {
+        if (ev.Deal.Workerpool != o.Workerpool) return $"deal of workerpool {ev.Deal.Workerpool}, not of this pool {o.Workerpool}";
+        if (!Addresses.AreEqual(ev.Deal.Scheduler, chain.Address))
+            return $"the deal names scheduler {ev.Deal.Scheduler}, not this scheduler {chain.Address}: only it can settle";
+        if (ev.Deal.Volume == 0) return "the deal has no tasks";
+        if (ev.Deal.Volume > o.MaxVolume) return $"the deal has {ev.Deal.Volume} tasks, more than this scheduler's limit of {o.MaxVolume}";
+        return null;
+    }
+
+    private async Task<RegisteredContent> AssetAsync(string registry, System.Numerics.BigInteger id, string kind, CancellationToken ct)
+    {
+        var key = registry + ":" + id;
+        if (_assets.TryGetValue(key, out var cached)) return cached;
+        var found = await reader.ContentAsync(registry, id, ct)
+            ?? throw new InvalidOperationException($"{kind} {id} has no Registered event in registry {registry}");
+        _assets[key] = found;
+        return found;
+    }
+
+    private async Task<long> CategorySecondsAsync(uint category, CancellationToken ct)
+    {
+        if (_categories.TryGetValue(category, out var seconds)) return seconds;
+        seconds = (long)await chain.CategoryTimeAsync(category, ct);
+        _categories[category] = seconds;
+        return seconds;
+    }
+}

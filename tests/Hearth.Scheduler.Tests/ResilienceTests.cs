@@ -1,0 +1,100 @@
+using System.Net;
+using Hearth.Chain.Anvil;
+using Hearth.Protocol;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Hearth.Scheduler.Tests;
+
+/// <summary>Silent workers, chain reorganisations.</summary>
+public sealed class ResilienceTests
+{
+    [Fact]
+    public async Task A_worker_that_stops_heart_beating_loses_its_replicate_to_another_worker()
+    {
+        await using var net = await TestNetwork.StartAsync(workers: 2);
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var server = await net.StartSchedulerAsync(net.Options(o => o.HeartbeatTimeoutSeconds = 30), time);
+        var domain = net.Requester.Domain;
+        using var silent = await new TestWorker(server.BaseUrl, net.WorkerKey(0), net.Pool.ToString(), domain).LoginAsync();
+        var match = await net.MatchAsync(volume: 1, trust: 1);
+        var taken = await silent.NextRequiredAsync();
+
+        using var steady = await new TestWorker(server.BaseUrl, net.WorkerKey(1), net.Pool.ToString(), domain).LoginAsync();
+        Assert.Null(await steady.NextAsync(0)); // one replicate is enough at trust 1, and the silent worker still has it
+        time.Advance(TimeSpan.FromSeconds(31));
+        await steady.HeartbeatAsync();
+
+        var replacement = await steady.NextRequiredAsync();
+        Assert.Equal(taken.TaskId, replacement.TaskId);
+        using var http = new HttpClient { BaseAddress = server.BaseUrl };
+        var task = await ReadApi.TaskAsync(http, taken.TaskId);
+        var abandoned = task.Replicates.Single(r => r.ReplicateId == taken.ReplicateId);
+        Assert.Equal("Abandoned", abandoned.Status);
+        Assert.Contains($"worker {silent.Address.ToLowerInvariant()} stopped heart-beating", abandoned.Reason);
+        Assert.Contains(task.History, h => h.Reason.Contains("stopped heart-beating; replicate reassigned"));
+
+        await steady.ContributeOkAsync(replacement, TestWorker.HonestDigest(replacement.TaskId));
+        using var late = await silent.ContributeAsync(taken, TestWorker.HonestDigest(taken.TaskId));
+        Assert.Equal(HttpStatusCode.Conflict, late.StatusCode);
+        await ReadApi.TaskWhereAsync(http, taken.TaskId, t => t.Status == "Settled", "settlement by the replacement");
+    }
+
+    [Fact]
+    public async Task A_deal_removed_by_a_reorganisation_is_suspended_and_restored_when_it_reappears()
+    {
+        await using var net = await TestNetwork.StartAsync(workers: 1);
+        var anvil = new AnvilControl(net.Market.RpcUrl);
+        var server = await net.StartSchedulerAsync(net.Options());
+        using var http = new HttpClient { BaseAddress = server.BaseUrl };
+        var orders = net.MakeOrders(volume: 2, trust: 1);
+
+        var snapshot = await anvil.SnapshotAsync();
+        var first = await net.Requester.MatchOrdersAsync(orders.Signed);
+        var dealId = first.DealId.ToString();
+        await ReadApi.DealWhereAsync(http, dealId, d => d.Status == "Active", "ingestion");
+
+        // Another history: the deal's block is gone and the chain grows past it with different blocks.
+        Assert.True(await anvil.RevertAsync(snapshot));
+        await anvil.IncreaseTimeAsync(TimeSpan.FromSeconds(5));
+        await anvil.MineAsync(3);
+        var vanished = await ReadApi.DealWhereAsync(http, dealId, d => d.Status == "Vanished", "the reorganisation to be noticed");
+        Assert.Contains("reorganised away", vanished.Reason);
+
+        // A worker connecting now must not get the vanished deal's tasks.
+        using var worker = await new TestWorker(server.BaseUrl, net.WorkerKey(0), net.Pool.ToString(), net.Requester.Domain).LoginAsync(slots: 2);
+        Assert.Null(await worker.NextAsync(1));
+
+        // The same orders matched again give the same deal id in a new block: re-ingested once, with the new terms.
+        var again = await net.FreshClient(5).MatchOrdersAsync(orders.Signed);
+        Assert.Equal(first.DealId, again.DealId);
+        var restored = await ReadApi.DealWhereAsync(http, dealId, d => d.Status == "Active", "the deal to reappear");
+        Assert.Equal(again.Transaction.BlockNumber, restored.CreatedBlock);
+        Assert.Equal(2, restored.Tasks.Count);
+        Assert.Contains(restored.History, h => h.To == "Vanished");
+
+        for (var i = 0; i < 2; i++)
+        {
+            var a = await worker.NextRequiredAsync();
+            await worker.ContributeOkAsync(a, TestWorker.HonestDigest(a.TaskId));
+        }
+        // Settling with the old terms would revert (UnknownDeal): settled means the terms were replaced.
+        await ReadApi.DealWhereAsync(http, dealId, d => d.Tasks.All(t => t.Status == "Settled"), "settlement of the restored deal");
+        Assert.Equal(2, (await net.Requester.TasksSettledAsync(again.DealId)).Count);
+    }
+
+    [Fact]
+    public async Task A_task_past_its_deadline_fails_with_a_refund_reason()
+    {
+        await using var net = await TestNetwork.StartAsync(workers: 0);
+        var anvil = new AnvilControl(net.Market.RpcUrl);
+        var server = await net.StartSchedulerAsync(net.Options());
+        using var http = new HttpClient { BaseAddress = server.BaseUrl };
+        var match = await net.MatchAsync(volume: 1, trust: 1);
+        await ReadApi.DealWhereAsync(http, match.DealId.ToString(), d => d.Status == "Active", "ingestion");
+
+        await anvil.IncreaseTimeAsync(TimeSpan.FromSeconds((long)(match.Deal.Deadline - match.Deal.Start) + 10));
+        await anvil.MineAsync();
+        var task = await ReadApi.TaskWhereAsync(http, Ids.TaskId(match.DealId, 0).ToString(), t => t.Status == "Failed", "the deadline");
+        Assert.Equal("deadline passed; the requester can claim a refund", task.Reason);
+    }
+}

@@ -1,0 +1,134 @@
+using System.Numerics;
+using Hearth.Chain;
+using Hearth.Chain.Local;
+using Hearth.Chain.Market;
+using Hearth.Chain.Transactions;
+using Hearth.Protocol;
+using Hearth.Protocol.Orders;
+using Hearth.Scheduler.Hosting;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Time.Testing;
+using Nethereum.Signer;
+
+namespace Hearth.Scheduler.Tests;
+
+/// <summary>
+/// A real anvil with the market deployed, an app and this test's workerpool registered, funded requester and pool owner,
+/// and staked workers. Accounts: 1 app owner, 3 pool owner, 4 scheduler, 5 requester, 6.. workers.
+/// </summary>
+public sealed class TestNetwork : IAsyncDisposable
+{
+    public static readonly BigInteger PoolPrice = Tokens.FromHrth(1m);
+    public static readonly BigInteger WorkerStakeDeposit = Tokens.FromHrth(100m);
+    public const byte WorkerStakePercent = 30;
+
+    private readonly List<SchedulerServerHandle> _servers = [];
+
+    private TestNetwork(LocalMarket market, BigInteger app, BigInteger pool)
+    {
+        Market = market;
+        App = app;
+        Pool = pool;
+    }
+
+    public LocalMarket Market { get; }
+    public BigInteger App { get; }
+    public BigInteger Pool { get; }
+    public TempDir Dir { get; } = new();
+    public HearthClient SchedulerClient => Market.Client(4);
+    public HearthClient Requester => Market.Client(5);
+    public EthECKey WorkerKey(int i) => new(Market.Keys[6 + i]);
+
+    public static async Task<TestNetwork> StartAsync(int workers = 4)
+    {
+        var market = await LocalMarket.StartAsync();
+        try
+        {
+            var app = await market.Client(1).RegisterAppAsync(Hash32.Sha256("module"u8), "http://127.0.0.1:1/blobs/", "test-app");
+            var pool = await market.Client(3).RegisterWorkerpoolAsync(market.Client(4).Address, WorkerStakePercent, 1, "http://127.0.0.1:1", "test-pool");
+            await market.Client(3).DepositAsync(Tokens.FromHrth(10_000));
+            await market.Client(5).DepositAsync(Tokens.FromHrth(10_000));
+            for (var i = 0; i < workers; i++)
+            {
+                var w = market.Client(6 + i);
+                await w.DepositAsync(WorkerStakeDeposit);
+                await w.StakeAsync(WorkerStakeDeposit);
+            }
+            return new TestNetwork(market, app.Id, pool.Id);
+        }
+        catch
+        {
+            await market.DisposeAsync();
+            throw;
+        }
+    }
+
+    public SchedulerOptions Options(Action<SchedulerOptions>? tweak = null)
+    {
+        var o = new SchedulerOptions
+        {
+            RpcUrl = Market.RpcUrl,
+            ChainId = Market.Deployment.ChainId,
+            Deployment = Market.Deployment,
+            WorkerpoolId = Pool.ToString(),
+            SchedulerPrivateKey = Market.Keys[4],
+            SqlitePath = Dir.File("scheduler.db"),
+            ResultStorageUrl = "http://127.0.0.1:1/",
+            SettlementMaxDelayMs = 0,
+            HeartbeatTimeoutSeconds = 30,
+        };
+        tweak?.Invoke(o);
+        return o;
+    }
+
+    public async Task<SchedulerServerHandle> StartSchedulerAsync(SchedulerOptions options, FakeTimeProvider? time = null)
+    {
+        var server = await SchedulerServer.StartAsync(options, builder =>
+        {
+            builder.Logging.SetMinimumLevel(LogLevel.Warning);
+            if (time is not null) builder.Services.AddSingleton<TimeProvider>(time);
+        });
+        _servers.Add(server);
+        return server;
+    }
+
+    public sealed record Orders(SignedOrders Signed);
+
+    public Orders MakeOrders(int volume, uint trust)
+    {
+        var domain = Requester.Domain;
+        var appOrder = new AppOrder { App = App, AppPrice = 0, Volume = volume, Salt = Salt.New() };
+        var poolOrder = new WorkerpoolOrder { Workerpool = Pool, WorkerpoolPrice = PoolPrice, Volume = volume, Trust = 100, Salt = Salt.New() };
+        var request = new RequestOrder
+        {
+            App = App, AppMaxPrice = 0, Workerpool = Pool, WorkerpoolMaxPrice = PoolPrice,
+            Requester = Requester.Address, Volume = volume, Trust = trust, Params = "--samples 1000", Salt = Salt.New(),
+        };
+        return new Orders(new SignedOrders(
+            appOrder, Signatures.Sign(appOrder, domain, new EthECKey(Market.Keys[1])),
+            DatasetOrder.None, [],
+            poolOrder, Signatures.Sign(poolOrder, domain, new EthECKey(Market.Keys[3])),
+            request, Signatures.Sign(request, domain, new EthECKey(Market.Keys[5]))));
+    }
+
+    public async Task<MatchResult> MatchAsync(int volume, uint trust) => await Requester.MatchOrdersAsync(MakeOrders(volume, trust).Signed);
+
+    /// <summary>A client with a fresh nonce: after evm_revert the cached clients' nonces are ahead of the chain.</summary>
+    public HearthClient FreshClient(int account) =>
+        new(new TransactionSender(Market.RpcUrl, Market.Keys[account], Market.Anvil.ChainId), Market.Deployment);
+
+    public async Task StopAsync(SchedulerServerHandle server)
+    {
+        _servers.Remove(server);
+        await server.DisposeAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var s in _servers) await s.DisposeAsync();
+        await Market.DisposeAsync();
+        Dir.Dispose();
+    }
+}
