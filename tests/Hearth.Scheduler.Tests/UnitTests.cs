@@ -95,3 +95,19 @@ public sealed class OptionsAndParamsTests
         Assert.Equal(new Dictionary<string, string> { ["X"] = "1" }, env);
     }
 }
+
+public sealed class CrossCheckTests
+{
+    private static readonly Hearth.Protocol.Hash32 A = Hearth.Protocol.Hash32.Sha256("a"u8);
+
+    [Fact]
+    public void A_lone_new_worker_is_cross_checked_above_trust_one()
+    {
+        Assert.Equal(2, ReplicationPlanner.Plan(2, [], 0, 0, 2).MoreReplicates);
+        var one = ReplicationPlanner.Plan(2, [(A, 2)], 0, 1, 2);
+        Assert.Null(one.Consensus);
+        Assert.Equal(1, one.MoreReplicates);
+        Assert.Equal(A, ReplicationPlanner.Plan(2, [(A, 2), (A, 2)], 0, 2, 2).Consensus);
+        Assert.Equal(A, ReplicationPlanner.Plan(1, [(A, 2)], 0, 1, 2).Consensus);
+    }
+}

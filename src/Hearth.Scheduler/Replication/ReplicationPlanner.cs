@@ -13,7 +13,10 @@ public sealed record ReplicationPlan(Hash32? Consensus, int MoreReplicates, bool
 /// <summary>
 /// Predicts replication from <see cref="ConsensusRule"/>: how many agreeing contributions the leading result still needs,
 /// assuming new workers of weight <c>plannedWeight</c>, minus the replicates still running; capped so a task never has more
-/// than <see cref="ConsensusRule.MaxContributions"/> replicates.
+/// than <see cref="ConsensusRule.MaxContributions"/> replicates. Above trust 1 the pool asks a little more than the
+/// contract: a lone result stands only if its worker's weight exceeds the trust itself, otherwise a second worker must
+/// agree. The contract alone accepts one new worker (weight 2) at trust 2; a requester who pays for replication expects
+/// that result cross-checked, while a reputable worker still covers a modest trust alone.
 /// </summary>
 public static class ReplicationPlanner
 {
@@ -21,13 +24,16 @@ public static class ReplicationPlanner
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(plannedWeight, 2);
         var effectiveTrust = Math.Max(trust, 1u);
-        if (contributions.Count > 0 && ConsensusRule.Decide(contributions, effectiveTrust) is { } winner)
+        int MinAgreeing(int weight) => effectiveTrust > 1 && weight <= effectiveTrust ? 2 : 1;
+        if (contributions.Count > 0 && ConsensusRule.Decide(contributions, effectiveTrust) is { } winner
+            && contributions.Where(c => c.Digest == winner).ToList() is var group
+            && group.Count >= MinAgreeing(group.Max(c => c.Weight)))
             return new ReplicationPlan(winner, 0, false, $"consensus reached on {winner} with {contributions.Count(c => c.Digest == winner)} of {contributions.Count} contributions (trust {effectiveTrust})");
 
         int missing;
         if (contributions.Count == 0)
         {
-            missing = ConsensusRule.MissingAgreements([], [], effectiveTrust, plannedWeight);
+            missing = Math.Max(MinAgreeing(plannedWeight), ConsensusRule.MissingAgreements([], [], effectiveTrust, plannedWeight));
         }
         else
         {
@@ -36,7 +42,7 @@ public static class ReplicationPlanner
                 .MaxBy(g => g.Product).Key;
             var agreeing = contributions.Where(c => c.Digest == leader).Select(c => c.Weight).ToList();
             var disagreeing = contributions.Where(c => c.Digest != leader).Select(c => c.Weight).ToList();
-            missing = ConsensusRule.MissingAgreements(agreeing, disagreeing, effectiveTrust, plannedWeight);
+            missing = Math.Max(MinAgreeing(agreeing.Max()) - agreeing.Count, ConsensusRule.MissingAgreements(agreeing, disagreeing, effectiveTrust, plannedWeight));
         }
 
         var room = ConsensusRule.MaxContributions - totalReplicates;
