@@ -6,6 +6,7 @@ using Hearth.Cli.Dev;
 using Hearth.Cli.Sim;
 using Hearth.Protocol.Orders;
 using Hearth.Storage;
+using Microsoft.Extensions.Options;
 
 namespace Hearth.Cli;
 
@@ -28,7 +29,15 @@ public static class HearthCommand
         root.Subcommands.Add(AssetCommands.Pool(env));
         root.Subcommands.Add(DealCommands.Create(env));
         root.Subcommands.Add(DealCommands.Claim(env));
+        root.Subcommands.Add(OrderCommands.Create(env));
+        root.Subcommands.Add(RunCommand.Create(env));
+        root.Subcommands.Add(TaskCommands.Task(env));
+        root.Subcommands.Add(TaskCommands.Results(env));
+        root.Subcommands.Add(ServeCommand.Create());
         root.Subcommands.Add(DevCommand(env));
+        var demo = new Command("demo", "Start a local network, run a 20-task Monte-Carlo deal live, print a summary.");
+        demo.SetAction((parse, ct) => Demo.RunAsync(env, parse, ct));
+        root.Subcommands.Add(demo);
         root.Subcommands.Add(BenchCommand(env));
         root.Subcommands.Add(SimCommand.Create());
         var config = new InvocationConfiguration { Output = context.Out, Error = context.Error, EnableDefaultExceptionHandler = false };
@@ -44,12 +53,14 @@ public static class HearthCommand
     }
 
     private static bool IsUserFacing(Exception e) => e is CliException or ContractRevertException or ChainUnreachableException
-        or StorageException or IOException or UnauthorizedAccessException or HttpRequestException or TimeoutException;
+        or StorageException or IOException or UnauthorizedAccessException or HttpRequestException or TimeoutException
+        or Hearth.Market.Client.MarketUnreachableException or Hearth.Market.Client.MarketRequestException or Hearth.Network.Requesting.NoMatchException
+        or OptionsValidationException;
 
     private static Command DevCommand(CommandEnvironment env)
     {
         var dev = new Command("dev", "A local development network.");
-        var up = new Command("up", "Start a local chain with the contracts deployed and funded development accounts; runs until Ctrl-C.");
+        var up = new Command("up", "Start the whole network on this machine (chain, storage, order book, scheduler, workers, sample apps); runs until Ctrl-C.") { DevUp.WorkersOption };
         up.SetAction((parse, ct) => DevUp.RunAsync(env, parse, ct));
         dev.Subcommands.Add(up);
         return dev;

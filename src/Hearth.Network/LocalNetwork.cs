@@ -9,6 +9,9 @@ using Hearth.Scheduler.Hosting;
 using Hearth.Storage;
 using Hearth.Storage.Http;
 using Hearth.Worker;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Nethereum.Signer;
 
 namespace Hearth.Network;
@@ -64,7 +67,8 @@ public sealed class LocalNetwork : IAsyncDisposable
         Chain = await LocalMarket.StartAsync(new AnvilOptions { Accounts = DevAccounts.FirstWorker + Math.Max(options.Workers, 4) + 2 }, ct: ct);
         _parts.Add(Chain);
 
-        var storage = await StorageServer.StartAsync(new StorageOptions { RootPath = Path.Combine(DataFolder, "storage") }, ct);
+        void Quiet(WebApplicationBuilder b) => b.Logging.SetMinimumLevel(options.LogLevel);
+        var storage = await StorageServer.StartAsync(new StorageOptions { RootPath = Path.Combine(DataFolder, "storage") }, Quiet, ct);
         _parts.Add(storage);
         StorageUrl = storage.BaseUrl.ToString().TrimEnd('/');
 
@@ -87,7 +91,7 @@ public sealed class LocalNetwork : IAsyncDisposable
             ResultStorageUrl = StorageUrl,
             ListenPort = schedulerPort,
             HeartbeatTimeoutSeconds = Math.Max(10, options.HeartbeatSeconds * 5),
-        }, ct);
+        }, Quiet, ct);
         _parts.Add(Scheduler);
         SchedulerUrl = Scheduler.BaseUrl.ToString().TrimEnd('/');
 
@@ -97,7 +101,7 @@ public sealed class LocalNetwork : IAsyncDisposable
             Deployment = Chain.Deployment,
             DatabasePath = Path.Combine(DataFolder, "market.db"),
             PollInterval = TimeSpan.FromMilliseconds(100),
-        }, ct);
+        }, Quiet, ct);
         _parts.Add(Market);
         MarketUrl = Market.BaseUrl.ToString().TrimEnd('/');
 
@@ -137,7 +141,7 @@ public sealed class LocalNetwork : IAsyncDisposable
             MarketAddress = Chain.Deployment.Market,
             SchedulerAddress = SchedulerAddress,
             AssignmentWaitSeconds = 5,
-        }, ct);
+        }, services => services.AddLogging(l => l.SetMinimumLevel(options.LogLevel)), ct);
     }
 
     public async ValueTask DisposeAsync()

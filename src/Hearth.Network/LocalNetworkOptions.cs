@@ -29,4 +29,7 @@ public sealed record LocalNetworkOptions
     public int PoolTrust { get; init; } = 10;
 
     public int HeartbeatSeconds { get; init; } = 2;
+
+    /// <summary>Least severe log level of the embedded services (they log to the console).</summary>
+    public Microsoft.Extensions.Logging.LogLevel LogLevel { get; init; } = Microsoft.Extensions.Logging.LogLevel.Warning;
 }

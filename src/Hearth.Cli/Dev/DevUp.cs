@@ -1,33 +1,22 @@
 using System.CommandLine;
-using Hearth.Chain.Local;
 using Hearth.Cli.Commands;
 using Hearth.Cli.Config;
-using Nethereum.Signer;
+using Hearth.Network;
 
 namespace Hearth.Cli.Dev;
 
-/// <summary>`hearth dev up`: a local chain with the market deployed, until Ctrl-C. Writes the network profile that
-/// the other commands read.</summary>
+/// <summary>`hearth dev up`: the whole network on this machine (chain, storage, order book, a pool's scheduler and
+/// workers, the sample apps and dataset with their orders) until Ctrl-C. Writes the network profile the other
+/// commands read.</summary>
 public static class DevUp
 {
+    public static readonly Option<int> WorkersOption = new("--workers") { Description = "Number of workers.", DefaultValueFactory = _ => 3 };
+
     public static async Task<int> RunAsync(CommandEnvironment env, ParseResult parse, CancellationToken ct)
     {
         var output = env.Context.Out;
-        await using var market = await LocalMarket.StartAsync(ct: ct);
-        var profilePath = parse.GetValue(CommandEnvironment.NetworkOption) ?? NetworkProfile.DefaultPath(env.Context);
-        var profile = NetworkProfile.From(market.Deployment, market.RpcUrl);
-        profile.Save(profilePath);
-        var d = market.Deployment;
-        await output.WriteLineAsync($"chain        {market.RpcUrl} (chain id {d.ChainId})");
-        await output.WriteLineAsync($"token        {d.Token}");
-        await output.WriteLineAsync($"apps         {d.Apps}");
-        await output.WriteLineAsync($"datasets     {d.Datasets}");
-        await output.WriteLineAsync($"workerpools  {d.Workerpools}");
-        await output.WriteLineAsync($"market       {d.Market}");
-        await output.WriteLineAsync($"profile      {Path.GetFullPath(profilePath)}");
-        await output.WriteLineAsync("development accounts (each funded with 1,000,000 HRTH and ether for gas):");
-        for (var i = 0; i < market.Keys.Count; i++)
-            await output.WriteLineAsync($"  ({i}) {new EthECKey(market.Keys[i]).GetPublicAddress()}  key {market.Keys[i]}");
+        var (net, _) = await StartAsync(env, parse, parse.GetValue(WorkersOption), ct);
+        await using var running = net;
         await output.WriteLineAsync("ready; Ctrl-C stops.");
         try
         {
@@ -38,5 +27,30 @@ public static class DevUp
             await output.WriteLineAsync("stopping.");
         }
         return 0;
+    }
+
+    /// <returns>The network, and the path of the profile written for it.</returns>
+    public static async Task<(LocalNetwork Network, string Profile)> StartAsync(CommandEnvironment env, ParseResult parse, int workers, CancellationToken ct)
+    {
+        var output = env.Context.Out;
+        await output.WriteLineAsync("starting a local network: chain, storage, order book, scheduler, workers, sample apps...");
+        var net = await LocalNetwork.StartAsync(new LocalNetworkOptions { Workers = workers }, ct);
+        var profilePath = parse.GetValue(CommandEnvironment.NetworkOption) ?? NetworkProfile.DefaultPath(env.Context);
+        (NetworkProfile.From(net.Chain.Deployment, net.Chain.RpcUrl) with
+        {
+            StorageUrl = net.StorageUrl, MarketUrl = net.MarketUrl, SchedulerUrl = net.SchedulerUrl,
+        }).Save(profilePath);
+        var d = net.Chain.Deployment;
+        await output.WriteLineAsync($"chain        {net.Chain.RpcUrl} (chain id {d.ChainId}); market contract {d.Market}");
+        await output.WriteLineAsync($"storage      {net.StorageUrl}");
+        await output.WriteLineAsync($"order book   {net.MarketUrl}");
+        await output.WriteLineAsync($"scheduler    {net.SchedulerUrl} (workerpool {net.Workerpool}, {net.Workers.Count} workers)");
+        await output.WriteLineAsync($"profile      {Path.GetFullPath(profilePath)}");
+        foreach (var app in net.Apps) await output.WriteLineAsync($"app {app.Id,-3}      {app.Name}");
+        if (net.Dataset is { } ds) await output.WriteLineAsync($"dataset {ds.Id,-3}  {ds.Name} (particle-collision events)");
+        await output.WriteLineAsync("development accounts (funded with HRTH and ether for gas); the requester is (5):");
+        for (var i = 0; i < net.Chain.Keys.Count && i < 12; i++)
+            await output.WriteLineAsync($"  ({i}) {net.Address(i)}  key {net.Chain.Keys[i]}");
+        return (net, Path.GetFullPath(profilePath));
     }
 }

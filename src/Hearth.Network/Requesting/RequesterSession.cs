@@ -18,12 +18,12 @@ public sealed record DealProgress(Hash32 DealId, int Volume, IReadOnlyDictionary
 public sealed record TaskResult(long Task, Hash32 Digest, string ArchivePath, string Folder);
 
 /// <summary>The requester's side of a run: choose orders, match, follow the deal on chain, fetch verified results.</summary>
-public sealed class RequesterSession(HearthClient chain, MarketClient market)
+public sealed class RequesterSession(HearthClient chain, MarketClient? market = null)
 {
     public TimeSpan PollInterval { get; init; } = TimeSpan.FromMilliseconds(200);
 
     public Task<OrderChoice> ChooseAsync(RunRequest request, CancellationToken ct) =>
-        OrderChooser.ChooseAsync(market, request, chain.Address, ct);
+        OrderChooser.ChooseAsync(market ?? throw new InvalidOperationException("no order book to choose orders from"), request, chain.Address, ct);
 
     /// <summary>Signs nothing: the requester sends the match itself, and its transaction authorises its own order.</summary>
     public async Task<MatchResult> MatchAsync(RunRequest request, OrderChoice choice, CancellationToken ct)
@@ -52,12 +52,12 @@ public sealed class RequesterSession(HearthClient chain, MarketClient market)
     }
 
     /// <summary>Polls the chain until every task is settled or refunded, or the deadline passes.</summary>
-    public async Task<DealProgress> FollowAsync(Hash32 dealId, Hearth.Protocol.Deals.Deal deal, Action<DealProgress>? onProgress, CancellationToken ct)
+    public async Task<DealProgress> FollowAsync(Hash32 dealId, Hearth.Protocol.Deals.Deal deal, Func<DealProgress, Task>? onProgress, CancellationToken ct)
     {
         while (true)
         {
             var progress = await ProgressAsync(dealId, deal, ct);
-            onProgress?.Invoke(progress);
+            if (onProgress is not null) await onProgress(progress);
             if (progress.Finished) return progress;
             await Task.Delay(PollInterval, ct);
         }

@@ -1,0 +1,131 @@
+using System.CommandLine;
+using System.Numerics;
+using Hearth.Chain;
+using Hearth.Market.Client;
+using Hearth.Network.Requesting;
+using Hearth.Protocol;
+using Spectre.Console;
+
+namespace Hearth.Cli.Commands;
+
+/// <summary>`hearth run`: choose the cheapest compatible orders, match, follow every task until certified, then
+/// download and verify the results.</summary>
+public static class RunCommand
+{
+    public static Command Create(CommandEnvironment env)
+    {
+        var app = new Argument<string>("app") { Description = "The app's id." };
+        var dataset = new Option<string?>("--dataset") { Description = "A dataset's id." };
+        var volume = new Option<int>("--volume") { Description = "Number of tasks.", DefaultValueFactory = _ => 1 };
+        var trust = new Option<uint>("--trust") { Description = "Replication: 1 trusts one worker; higher asks for agreeing workers.", DefaultValueFactory = _ => 1 };
+        var parameters = new Option<string>("--params") { Description = "Arguments given to the app (words, or JSON {\"args\":[..],\"env\":{..}}).", DefaultValueFactory = _ => "" };
+        var maxPrice = new Option<decimal?>("--max-price") { Description = "Highest total price per task, in HRTH." };
+        var pool = new Option<string?>("--workerpool") { Description = "Only this workerpool." };
+        var category = new Option<long>("--category") { Description = "Time category (0: 300 s per task).", DefaultValueFactory = _ => 0 };
+        var output = new Option<string>("--out") { Description = "Folder for the verified results.", DefaultValueFactory = _ => "results" };
+        var command = new Command("run", "Run an app on the market and fetch its certified results.") { app, dataset, volume, trust, parameters, maxPrice, pool, category, output };
+        command.SetAction(async (parse, ct) =>
+        {
+            var request = new RunRequest
+            {
+                App = AssetCommands.ParseId(parse.GetValue(app)!, "app"),
+                Dataset = parse.GetValue(dataset) is { } ds ? AssetCommands.ParseId(ds, "dataset") : 0,
+                Workerpool = parse.GetValue(pool) is { } wp ? AssetCommands.ParseId(wp, "workerpool") : 0,
+                Volume = parse.GetValue(volume),
+                Trust = parse.GetValue(trust),
+                Category = parse.GetValue(category),
+                Params = parse.GetValue(parameters) ?? "",
+                MaxTaskPrice = parse.GetValue(maxPrice) is { } m ? Tokens.FromHrth(m) : null,
+            };
+            if (request.Volume is < 1 or > 100_000) throw new CliException("--volume must be between 1 and 100000");
+            if (request.Trust is 0 or > 10_000) throw new CliException("--trust must be between 1 and 10000");
+            var summary = await RunAsync(env, parse, request, parse.GetValue(output)!, live: !env.Json(parse), ct);
+            env.Print(parse, summary, summary.Lines());
+            return summary.Settled == request.Volume ? 0 : 1;
+        });
+        return command;
+    }
+
+    public sealed record RunSummary(string DealId, int Volume, int Settled, int Refunded, string TaskPrice, string Total, double WallSeconds, long MatchGas, string ResultsFolder, IReadOnlyList<string> Digests)
+    {
+        public string[] Lines() =>
+        [
+            $"deal       {DealId}",
+            $"tasks      {Settled} of {Volume} certified on chain{(Refunded > 0 ? $", {Refunded} refunded" : "")}",
+            $"paid       {Total} ({TaskPrice} per task); matching cost {MatchGas} gas",
+            $"wall time  {WallSeconds:F1} s",
+            $"results    {ResultsFolder} (each archive's sha256 checked against the chain)",
+        ];
+    }
+
+    public static async Task<RunSummary> RunAsync(CommandEnvironment env, ParseResult parse, RunRequest request, string outFolder, bool live, CancellationToken ct)
+    {
+        var network = env.Network(parse);
+        if (string.IsNullOrEmpty(network.MarketUrl)) throw new CliException("the network profile names no market: set MarketUrl or HEARTH_MARKETURL");
+        var client = env.Client(parse);
+        var market = new MarketClient(new HttpClient { BaseAddress = new Uri(network.MarketUrl.TrimEnd('/') + "/") });
+        var session = new RequesterSession(client, market);
+        var started = DateTimeOffset.UtcNow;
+
+        OrderChoice choice;
+        try
+        {
+            choice = await session.ChooseAsync(request, ct);
+        }
+        catch (NoMatchException e)
+        {
+            throw new CliException($"nothing matches: {e.Message}");
+        }
+        catch (MarketUnreachableException e)
+        {
+            throw new CliException(e.Message);
+        }
+        var cost = choice.TaskPrice * request.Volume;
+        var account = await client.GetAccountAsync(client.Address, ct);
+        if (account.Balance < cost)
+            throw new CliException($"this run costs {Tokens.Format(cost)} but your escrow has {Tokens.Format(account.Balance)} free: `hearth account deposit {Tokens.Format(cost - account.Balance).Replace(" HRTH", "")}`");
+
+        var match = await session.MatchAsync(request, choice, ct);
+        env.Context.Out.WriteLine($"deal {match.DealId}: {match.Deal.Volume} tasks on workerpool {match.Deal.Workerpool} at {Tokens.Format(match.Deal.TaskPrice)} per task");
+        var scheduler = network.SchedulerUrl is { Length: > 0 } url ? SchedulerReader.For(url) : null;
+        var progress = await FollowAsync(env, session, scheduler, match.DealId, match.Deal, live, ct);
+        var results = await session.DownloadAsync(match.DealId, Path.GetFullPath(outFolder), ct);
+        return new RunSummary(match.DealId.ToString(), (int)match.Deal.Volume, progress.Settled.Count, progress.Refunded.Count,
+            Tokens.Format(match.Deal.TaskPrice), Tokens.Format(match.Deal.TaskPrice * progress.Settled.Count),
+            (DateTimeOffset.UtcNow - started).TotalSeconds, match.Transaction.GasUsed, Path.GetFullPath(outFolder),
+            results.Select(r => r.Digest.ToPlainHex()).ToList());
+    }
+
+    /// <summary>A progress bar per task on a terminal; elsewhere a line each time the count of certified tasks moves.</summary>
+    private static async Task<DealProgress> FollowAsync(CommandEnvironment env, RequesterSession session, SchedulerReader? scheduler, Hash32 dealId, Hearth.Protocol.Deals.Deal deal, bool live, CancellationToken ct)
+    {
+        if (!env.Context.Interactive || !live)
+        {
+            var reported = -1;
+            return await session.FollowAsync(dealId, deal, p =>
+            {
+                if (live && p.Settled.Count != reported) env.Context.Out.WriteLine($"{p.Settled.Count}/{p.Volume} tasks certified");
+                reported = p.Settled.Count;
+                return Task.CompletedTask;
+            }, ct);
+        }
+        DealProgress? last = null;
+        await AnsiConsole.Progress().AutoClear(false).Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new SpinnerColumn())
+            .StartAsync(async context =>
+            {
+                var bars = Enumerable.Range(0, (int)deal.Volume).Take(40).Select(i => context.AddTask($"task {i}: waiting", maxValue: 1)).ToList();
+                last = await session.FollowAsync(dealId, deal, async p =>
+                {
+                    var view = scheduler is null ? null : await scheduler.DealAsync(dealId.ToString(), ct);
+                    for (var i = 0; i < bars.Count; i++)
+                    {
+                        var status = p.Settled.ContainsKey(i) ? "certified on chain" : p.Refunded.Contains(i) ? "refunded"
+                            : view?.Tasks.FirstOrDefault(t => t.Index == i) is { } t ? $"{t.Status.ToLowerInvariant()}: {t.Reason}" : "waiting";
+                        bars[i].Description = Markup.Escape($"task {i}: {status}");
+                        bars[i].Value = p.Settled.ContainsKey(i) || p.Refunded.Contains(i) ? 1 : 0;
+                    }
+                }, ct);
+            });
+        return last!;
+    }
+}

@@ -1,0 +1,67 @@
+using System.CommandLine;
+using Hearth.Network.Requesting;
+using Hearth.Protocol;
+
+namespace Hearth.Cli.Commands;
+
+/// <summary>`hearth task show` and `hearth results get`.</summary>
+public static class TaskCommands
+{
+    public static Command Task(CommandEnvironment env)
+    {
+        var command = new Command("task", "Tasks as the pool's scheduler sees them.");
+        var id = new Argument<string>("task-id") { Description = "The task's id (0x + 64 hex digits), or DEAL-ID:INDEX." };
+        var show = new Command("show", "Status and its reason, history, replicates with workers and digests, settlement.") { id };
+        show.SetAction(async (parse, ct) =>
+        {
+            var text = parse.GetValue(id)!;
+            var taskId = text.Contains(':') ? ParseTaskOfDeal(text) : Hash32.TryParse(text, out var h) ? h : throw new CliException($"'{text}' is not a task id");
+            var network = env.Network(parse);
+            if (string.IsNullOrEmpty(network.SchedulerUrl)) throw new CliException("the network profile names no scheduler: set SchedulerUrl or HEARTH_SCHEDULERURL");
+            var view = await SchedulerReader.For(network.SchedulerUrl).TaskAsync(taskId.ToString(), ct)
+                ?? throw new CliException($"the scheduler knows no task {taskId}");
+            var lines = new List<string>
+            {
+                $"task       {view.TaskId} (deal {view.DealId}, index {view.Index})",
+                $"status     {view.Status}: {view.Reason}",
+                $"result     {view.ConsensusDigest ?? "none yet"}",
+                $"settled in {view.SettlementTx ?? "not yet"}",
+                "replicates:",
+            };
+            lines.AddRange(view.Replicates.Select(r => $"  {r.Worker}  {r.Status}: {r.Reason}{(r.Digest is null ? "" : $"  digest {r.Digest}")}"));
+            lines.Add("history:");
+            lines.AddRange(view.History.Select(c => $"  {c.At:HH:mm:ss.fff}  {c.From ?? "-"} -> {c.To}: {c.Reason}"));
+            env.Print(parse, view, [.. lines]);
+            return 0;
+        });
+        command.Subcommands.Add(show);
+        return command;
+    }
+
+    public static Command Results(CommandEnvironment env)
+    {
+        var command = new Command("results", "Certified results.");
+        var id = new Argument<string>("deal-id") { Description = "The deal's id." };
+        var output = new Option<string>("--out") { Description = "Folder to unpack into.", DefaultValueFactory = _ => "results" };
+        var get = new Command("get", "Download each settled task's archive, check its sha256 against the chain, unpack it.") { id, output };
+        get.SetAction(async (parse, ct) =>
+        {
+            var dealId = DealCommands.ParseDealId(parse.GetValue(id)!);
+            var session = new RequesterSession(env.Reader(parse));
+            var results = await session.DownloadAsync(dealId, Path.GetFullPath(parse.GetValue(output)!), ct);
+            if (results.Count == 0) throw new CliException($"deal {dealId} has no settled task yet");
+            env.Print(parse, results.Select(r => new { task = r.Task, digest = r.Digest.ToPlainHex(), folder = r.Folder }),
+                results.Select(r => $"task {r.Task}: {r.Folder} (sha256 {r.Digest.ToPlainHex()} matches the chain)").ToArray());
+            return 0;
+        });
+        command.Subcommands.Add(get);
+        return command;
+    }
+
+    private static Hash32 ParseTaskOfDeal(string text)
+    {
+        var parts = text.Split(':');
+        if (parts.Length != 2 || !long.TryParse(parts[1], out var index) || index < 0) throw new CliException($"'{text}' is not DEAL-ID:INDEX");
+        return Ids.TaskId(DealCommands.ParseDealId(parts[0]), index);
+    }
+}
