@@ -76,6 +76,15 @@ public static class HearthCommand
             return 0;
         });
         bench.Subcommands.Add(gas);
+        var runs = new Option<int>("--runs") { Description = "Latency runs.", DefaultValueFactory = _ => 20 };
+        var tasks = new Option<int>("--tasks") { Description = "Tasks of the throughput deal.", DefaultValueFactory = _ => 2000 };
+        var e2e = new Command("e2e", "Latency of one task, throughput of a 2,000-task deal on a local network, and the sandbox's overhead.") { runs, tasks };
+        e2e.SetAction(async (parse, ct) =>
+        {
+            await E2eBenchmark.RunAsync(env.Context.Out, parse.GetValue(runs), parse.GetValue(tasks), ct);
+            return 0;
+        });
+        bench.Subcommands.Add(e2e);
         return bench;
     }
 }

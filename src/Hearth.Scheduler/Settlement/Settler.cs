@@ -64,11 +64,17 @@ public sealed class Settler(
                                orderby d.CreatedBlock, t.Index
                                select new { t.TaskId, t.DealId, t.ConsensusAtMs, d.Deadline }).ToListAsync(ct);
             var oldestAllowed = Now() - o.SettlementMaxDelayMs;
+            var dealIds = ready.Select(r => r.DealId).Distinct().ToList();
+            // A deal whose other tasks are all past consensus cannot grow its batch by waiting: settle it now.
+            var stillComputing = (await db.Tasks
+                .Where(t => dealIds.Contains(t.DealId) && (t.Status == TaskStatus.Pending || t.Status == TaskStatus.Running || t.Status == TaskStatus.Contributed))
+                .Select(t => t.DealId).Distinct().ToListAsync(ct)).ToHashSet();
             foreach (var deal in ready.GroupBy(r => r.DealId))
             {
                 if (chainClock.Timestamp is { } chainNow && chainNow >= deal.First().Deadline) continue; // the sweeper fails them
                 var tasks = deal.ToList();
-                if (tasks.Count < o.SettlementBatchSize && tasks.Min(t => t.ConsensusAtMs ?? 0) > oldestAllowed) continue;
+                var nothingToWaitFor = !stillComputing.Contains(deal.Key);
+                if (!nothingToWaitFor && tasks.Count < o.SettlementBatchSize && tasks.Min(t => t.ConsensusAtMs ?? 0) > oldestAllowed) continue;
                 foreach (var chunk in tasks.Chunk(o.SettlementBatchSize))
                     due.Add((deal.Key, chunk.Select(t => t.TaskId).ToList()));
             }
