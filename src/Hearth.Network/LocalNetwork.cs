@@ -64,7 +64,7 @@ public sealed class LocalNetwork : IAsyncDisposable
 
     private async Task StartPartsAsync(LocalNetworkOptions options, CancellationToken ct)
     {
-        Chain = await LocalMarket.StartAsync(new AnvilOptions { Accounts = DevAccounts.FirstWorker + Math.Max(options.Workers, 4) + 2 }, ct: ct);
+        Chain = await LocalMarket.StartAsync(new AnvilOptions { Accounts = Math.Max(20, DevAccounts.FirstWorker + options.Workers + 4) }, ct: ct);
         _parts.Add(Chain);
 
         void Quiet(WebApplicationBuilder b) => b.Logging.SetMinimumLevel(options.LogLevel);

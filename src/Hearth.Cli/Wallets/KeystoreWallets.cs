@@ -78,8 +78,9 @@ public sealed class KeystoreWallets(string folder)
         {
             throw new CliException($"wrong password for the wallet in {path}");
         }
-        catch (Exception e) when (e is JsonException or Newtonsoft.Json.JsonException or ArgumentException or FormatException or NullReferenceException)
+        catch (Exception e) when (e is not (OutOfMemoryException or OperationCanceledException))
         {
+            // The file comes from outside: whatever the keystore parser trips on, it is not a usable keystore.
             throw new CliException($"{path} is not a readable keystore file ({e.Message})");
         }
     }
