@@ -140,6 +140,21 @@ public sealed class CliTests(CliNetworkFixture f) : IClassFixture<CliNetworkFixt
         Assert.Contains("unreachable", market.Error);
     }
 
+    [Fact]
+    public async Task A_pool_prices_its_order_by_its_boilers_heat_demand_and_assets_are_listed()
+    {
+        await ImportAsync(DevAccounts.PoolOwner);
+        var published = await HearthAsync("order", "publish", "workerpool", f.Net.Workerpool.ToString(), "--price", "0.2", "--heat-priced", "--volume", "50");
+        Assert.True(published.Code == 0, published.Error);
+        Assert.Contains("heat demand", published.Out);
+        var price = decimal.Parse(published.Out.Split("HRTH per task")[0].Split(' ').Last(s => s.Length > 0), System.Globalization.CultureInfo.InvariantCulture);
+        Assert.InRange(price, 0.12m, 0.2m);
+
+        var apps = await HearthAsync("app", "list", "--json");
+        Assert.Equal(0, apps.Code);
+        Assert.Contains(f.Net.Address(DevAccounts.AppOwner), apps.Out);
+    }
+
     private static string SampleAppsFolder()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)

@@ -94,6 +94,10 @@ public sealed class HearthClient
     public async Task<Hash32> ChecksumOfAsync(OrderKind kind, BigInteger id, CancellationToken ct = default) =>
         new(await CallAsync<byte[]>(Registry(kind), "checksumOf", "reading the asset's checksum", ct, id));
 
+    /// <summary>How many assets of this kind were ever registered (ids run from 1 to this).</summary>
+    public Task<BigInteger> CountAsync(OrderKind kind, CancellationToken ct = default) =>
+        CallAsync<BigInteger>(Registry(kind), "count", "counting the registered assets", ct);
+
     private Contract Registry(OrderKind kind) => kind switch
     {
         OrderKind.App => _apps,

@@ -41,6 +41,7 @@ public static class AssetCommands
         });
         command.Subcommands.Add(register);
         command.Subcommands.Add(Show(env, kind, noun));
+        command.Subcommands.Add(List(env, kind, noun));
         command.Subcommands.Add(Transfer(env, kind, noun));
         return command;
     }
@@ -66,6 +67,7 @@ public static class AssetCommands
         });
         command.Subcommands.Add(register);
         command.Subcommands.Add(Show(env, OrderKind.Workerpool, "workerpool"));
+        command.Subcommands.Add(List(env, OrderKind.Workerpool, "workerpool"));
         command.Subcommands.Add(Transfer(env, OrderKind.Workerpool, "workerpool"));
         return command;
     }
@@ -89,6 +91,29 @@ public static class AssetCommands
             return 0;
         });
         return show;
+    }
+
+    private static Command List(CommandEnvironment env, OrderKind kind, string noun)
+    {
+        var owner = new Option<string?>("--owner") { Description = "Only assets of this owner." };
+        var list = new Command("list", $"List the registered {noun}s and their owners.") { owner };
+        list.SetAction(async (parse, ct) =>
+        {
+            var reader = env.Reader(parse);
+            var count = await reader.CountAsync(kind, ct);
+            if (count > 10_000) throw new CliException($"{count} {noun}s are registered: filter with --owner on a smaller market, or use `{noun} show <id>`");
+            var only = parse.GetValue(owner);
+            var rows = new List<(string Id, string Owner)>();
+            for (var id = BigInteger.One; id <= count; id++)
+            {
+                var who = await reader.OwnerOfAsync(kind, id, ct);
+                if (only is null || Addresses.AreEqual(who, only)) rows.Add((id.ToString(), who));
+            }
+            env.Print(parse, rows.Select(r => new { id = r.Id, owner = r.Owner }),
+                rows.Count == 0 ? [$"no {noun}"] : rows.Select(r => $"{noun} {r.Id,-5} owner {r.Owner}").ToArray());
+            return 0;
+        });
+        return list;
     }
 
     private static Command Transfer(CommandEnvironment env, OrderKind kind, string noun)

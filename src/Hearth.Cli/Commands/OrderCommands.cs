@@ -29,7 +29,8 @@ public static class OrderCommands
         var trust = new Option<long>("--trust") { Description = "Workerpool orders: highest trust offered.", DefaultValueFactory = _ => 10 };
         var category = new Option<long>("--category") { Description = "Workerpool orders: the time category.", DefaultValueFactory = _ => 0 };
         var requester = new Option<string?>("--requester") { Description = "Sell only to this requester." };
-        var publish = new Command("publish", "Sign an order for one of your assets and publish it.") { kind, id, price, volume, trust, category, requester };
+        var heatPriced = new Option<bool>("--heat-priced") { Description = "Workerpool orders: lower the price by the pool's heat demand (boilers that want heat sell computing cheaper); --price is the price with no demand." };
+        var publish = new Command("publish", "Sign an order for one of your assets and publish it.") { kind, id, price, volume, trust, category, requester, heatPriced };
         publish.SetAction(async (parse, ct) =>
         {
             var k = ParseKind(parse.GetValue(kind)!);
@@ -38,6 +39,14 @@ public static class OrderCommands
             if (p < 0) throw new CliException("--price cannot be negative");
             var v = parse.GetValue(volume);
             if (v < 1) throw new CliException("--volume must be at least 1");
+            var network = env.Network(parse);
+            if (parse.GetValue(heatPriced))
+            {
+                if (k != OrderKind.Workerpool) throw new CliException("--heat-priced applies to workerpool orders");
+                var (heatPrice, line) = await HeatPrice.ComputeAsync(network, p, ct);
+                env.Context.Out.WriteLine(line);
+                p = heatPrice;
+            }
             var only = parse.GetValue(requester) ?? Hearth.Protocol.Addresses.Zero;
             if (!Hearth.Protocol.Addresses.IsValid(only)) throw new CliException($"--requester {only} is not an address");
             IOrder order = k switch
@@ -46,7 +55,6 @@ public static class OrderCommands
                 OrderKind.Dataset => new DatasetOrder { Dataset = assetId, DatasetPrice = Tokens.FromHrth(p), Volume = v, RequesterRestrict = only, Salt = Salt.New() },
                 _ => new WorkerpoolOrder { Workerpool = assetId, WorkerpoolPrice = Tokens.FromHrth(p), Volume = v, Trust = parse.GetValue(trust), Category = parse.GetValue(category), RequesterRestrict = only, Salt = Salt.New() },
             };
-            var network = env.Network(parse);
             var key = new EthECKey(env.PrivateKey(parse));
             var signature = Signatures.Sign(order, new Eip712Domain(network.ChainId, network.Market), key);
             var published = await MarketOf(network).PublishAsync(order, signature, ct);

@@ -13,6 +13,8 @@ public sealed class SchedulerReader(HttpClient http)
 
     public Task<TaskView?> TaskAsync(string taskId, CancellationToken ct) => GetAsync<TaskView>($"api/tasks/{taskId}", ct);
 
+    public async Task<IReadOnlyList<WorkerView>> WorkersAsync(CancellationToken ct) => await GetAsync<List<WorkerView>>("api/workers", ct) ?? [];
+
     private async Task<T?> GetAsync<T>(string path, CancellationToken ct) where T : class
     {
         try

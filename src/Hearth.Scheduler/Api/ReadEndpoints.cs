@@ -52,8 +52,21 @@ internal static class ReadEndpoints
                 .Select(g => new { g.Key, Count = g.Count() }).ToDictionaryAsync(g => g.Key, g => g.Count, ct);
             var workers = await db.Workers.AsNoTracking().OrderBy(w => w.Address).ToListAsync(ct);
             return Results.Ok(workers.Select(w => new WorkerView(w.Address, w.LastHeartbeatMs >= liveSince, w.Slots, w.FreeSlots, busy.GetValueOrDefault(w.Address),
-                DateTimeOffset.FromUnixTimeMilliseconds(w.LastHeartbeatMs))).ToList());
+                DateTimeOffset.FromUnixTimeMilliseconds(w.LastHeartbeatMs), Telemetry(w.TelemetryJson))).ToList());
         });
+    }
+
+    private static Protocol.WorkerApi.WorkerTelemetry? Telemetry(string? json)
+    {
+        if (json is null) return null;
+        try
+        {
+            return System.Text.Json.JsonSerializer.Deserialize<Protocol.WorkerApi.WorkerTelemetry>(json, System.Text.Json.JsonSerializerOptions.Web);
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return null; // stored by an older version: shown as no telemetry
+        }
     }
 
     private static async Task<IReadOnlyList<StatusChangeView>> HistoryAsync(SchedulerDb db, string entity, string id, CancellationToken ct) =>

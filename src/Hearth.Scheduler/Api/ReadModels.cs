@@ -19,4 +19,5 @@ public sealed record DealView(
     IReadOnlyDictionary<string, int> TasksByStatus, IReadOnlyList<TaskSummary> Tasks, IReadOnlyList<StatusChangeView> History);
 
 /// <summary>GET /api/workers</summary>
-public sealed record WorkerView(string Address, bool Alive, int Slots, int FreeSlots, int ActiveReplicates, DateTimeOffset LastHeartbeat);
+public sealed record WorkerView(string Address, bool Alive, int Slots, int FreeSlots, int ActiveReplicates, DateTimeOffset LastHeartbeat,
+    Protocol.WorkerApi.WorkerTelemetry? Telemetry = null);

@@ -47,12 +47,21 @@ public sealed class Dispatcher(
         var busy = await db.Replicates.Where(r => ReplicateStateMachine.ActiveStatuses.Contains(r.Status))
             .GroupBy(r => r.Worker).Select(g => new { Worker = g.Key, Count = g.Count() }).ToDictionaryAsync(g => g.Worker, g => g.Count, ct);
 
+        // With every slot taken there is nothing to place; the waiting tasks' reasons were recorded when the slots filled,
+        // and contributions advance their own tasks. Skipping the scan keeps busy pools from re-reading their backlog on every event.
+        var freeSlots = live.Sum(w => Math.Max(0, w.Slots - busy.GetValueOrDefault(w.Address)));
+        if (freeSlots == 0 && live.Count > 0) return 0;
+
         var wanting = new[] { TaskStatus.Pending, TaskStatus.Running, TaskStatus.Contributed };
+        // In index order, the tasks that already have work (at most one per active replicate, plus those waiting on a
+        // verdict) come before the pending ones: a window that covers them and twice the free slots is enough.
+        var awaitingVerdict = await db.Tasks.CountAsync(t => t.Status == TaskStatus.Contributed, ct);
+        var window = (int)Math.Min(TasksPerRound, busy.Values.Sum() + awaitingVerdict + 2L * Math.Max(freeSlots, 1) + 8);
         var rows = await (from t in db.Tasks
                           join d in db.Deals on t.DealId equals d.DealId
                           where d.Status == DealStatus.Active && wanting.Contains(t.Status)
                           orderby d.CreatedBlock, d.DealId, t.Index
-                          select new { Task = t, Deal = d }).Take(TasksPerRound).ToListAsync(ct);
+                          select new { Task = t, Deal = d }).Take(window).ToListAsync(ct);
         if (rows.Count == 0) return 0;
         var taskIds = rows.Select(r => r.Task.TaskId).ToList();
         var replicates = (await db.Replicates.Where(r => taskIds.Contains(r.TaskId)).ToListAsync(ct)).ToLookup(r => r.TaskId);
