@@ -70,6 +70,8 @@ public sealed class CliTests(CliNetworkFixture f) : IClassFixture<CliNetworkFixt
         var task = await HearthAsync("task", "show", $"{dealId}:1");
         Assert.True(task.Code == 0, task.Error);
         Assert.Contains("Settled", task.Out);
+        Assert.Contains("payments   requester pays", task.Out);
+        Assert.Contains("gas ", task.Out);
         var again = await HearthAsync("results", "get", dealId, "--out", Path.Combine(_home, "again"));
         Assert.Contains("matches the chain", again.Out);
     }

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Hearth.Chain;
 using Hearth.Network.Requesting;
 using Hearth.Protocol;
 
@@ -20,14 +21,24 @@ public static class TaskCommands
             if (string.IsNullOrEmpty(network.SchedulerUrl)) throw new CliException("the network profile names no scheduler: set SchedulerUrl or HEARTH_SCHEDULERURL");
             var view = await SchedulerReader.For(network.SchedulerUrl).TaskAsync(taskId.ToString(), ct)
                 ?? throw new CliException($"the scheduler knows no task {taskId}");
+            var reader = env.Reader(parse);
+            var deal = (await reader.FindDealAsync(Hash32.Parse(view.DealId), ct))?.Deal;
             var lines = new List<string>
             {
                 $"task       {view.TaskId} (deal {view.DealId}, index {view.Index})",
                 $"status     {view.Status}: {view.Reason}",
                 $"result     {view.ConsensusDigest ?? "none yet"}",
                 $"settled in {view.SettlementTx ?? "not yet"}",
-                "replicates:",
             };
+            if (view.SettlementTx is { } tx && await reader.Sender.Web3.Eth.Transactions.GetTransactionReceipt.SendRequestAsync(tx) is { } receipt)
+                lines.Add($"gas        {receipt.GasUsed.Value} for the whole settlement batch (paid by the pool's scheduler)");
+            if (deal is not null)
+            {
+                var cut = deal.PoolPrice * deal.SchedulerShare / 100;
+                lines.Add($"payments   requester pays {Tokens.Format(deal.TaskPrice)}: app owner {Tokens.Format(deal.AppPrice)}, dataset owner {Tokens.Format(deal.DatasetPrice)}, " +
+                    $"pool owner {Tokens.Format(cut)}, agreeing workers {Tokens.Format(deal.PoolPrice - cut)} (plus any slashed stake), by weight");
+            }
+            lines.Add("replicates:");
             lines.AddRange(view.Replicates.Select(r => $"  {r.Worker}  {r.Status}: {r.Reason}{(r.Digest is null ? "" : $"  digest {r.Digest}")}"));
             lines.Add("history:");
             lines.AddRange(view.History.Select(c => $"  {c.At:HH:mm:ss.fff}  {c.From ?? "-"} -> {c.To}: {c.Reason}"));
