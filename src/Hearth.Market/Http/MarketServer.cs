@@ -1,8 +1,5 @@
-using System.Net;
+using Hearth.Hosting;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -19,31 +16,13 @@ public static class MarketServer
     {
         ArgumentNullException.ThrowIfNull(options);
         MarketOptionsValidator.ThrowIfInvalid(options);
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.ConfigureKestrel(kestrel =>
-        {
-            kestrel.Listen(IPAddress.Loopback, options.ListenPort);
-            kestrel.Limits.MaxRequestBodySize = options.MaxBodyBytes;
-        });
-        builder.Services.AddHearthMarket(options.CopyTo);
-        configure?.Invoke(builder);
-
-        var app = builder.Build();
-        app.MapOpenApi();
-        app.MapHearthMarket();
-        try
-        {
-            await app.StartAsync(ct);
-        }
-        catch
-        {
-            await app.DisposeAsync();
-            throw;
-        }
-
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault()
-            ?? throw new InvalidOperationException("Kestrel started without reporting the address it listens on.");
-        var baseUrl = new Uri(address.TrimEnd('/') + "/");
+        var (app, baseUrl) = await LoopbackServer.StartAsync(options.ListenPort, options.MaxBodyBytes,
+            services => services.AddHearthMarket(options.CopyTo),
+            app =>
+            {
+                app.MapOpenApi();
+                app.MapHearthMarket();
+            }, configure, ct);
         MarketLog.ServerStarted(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(MarketServer)), baseUrl, options.Deployment!.ChainId, options.Deployment.Market);
         return new MarketServerHandle(app, baseUrl);
     }

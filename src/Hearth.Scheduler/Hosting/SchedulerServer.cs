@@ -1,8 +1,5 @@
-using System.Net;
+using Hearth.Hosting;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -19,29 +16,8 @@ public static class SchedulerServer
     {
         ArgumentNullException.ThrowIfNull(options);
         SchedulerOptionsValidator.ThrowIfInvalid(options);
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.ConfigureKestrel(kestrel =>
-        {
-            kestrel.Listen(IPAddress.Loopback, options.ListenPort);
-            kestrel.Limits.MaxRequestBodySize = options.MaxRequestBodyBytes;
-        });
-        builder.Services.AddHearthScheduler(o => Copy(options, o));
-        configure?.Invoke(builder);
-
-        var app = builder.Build();
-        app.MapHearthSchedulerApi();
-        try
-        {
-            await app.StartAsync(ct);
-        }
-        catch
-        {
-            await app.DisposeAsync();
-            throw;
-        }
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault()
-            ?? throw new InvalidOperationException("Kestrel started without reporting the address it listens on.");
-        var baseUrl = new Uri(address.TrimEnd('/') + "/");
+        var (app, baseUrl) = await LoopbackServer.StartAsync(options.ListenPort, options.MaxRequestBodyBytes,
+            services => services.AddHearthScheduler(o => Copy(options, o)), app => app.MapHearthSchedulerApi(), configure, ct);
         SchedulerLog.ServerStarted(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(SchedulerServer)), options.WorkerpoolId, baseUrl);
         return new SchedulerServerHandle(app, baseUrl);
     }
@@ -54,24 +30,9 @@ public static class SchedulerServer
 }
 
 /// <summary>A running scheduler; disposing it stops the loops and the server.</summary>
-public sealed class SchedulerServerHandle : IAsyncDisposable
+public sealed class SchedulerServerHandle : LoopbackServerHandle
 {
-    private readonly WebApplication _app;
-
-    internal SchedulerServerHandle(WebApplication app, Uri baseUrl)
+    internal SchedulerServerHandle(WebApplication app, Uri baseUrl) : base(app, baseUrl)
     {
-        _app = app;
-        BaseUrl = baseUrl;
-    }
-
-    /// <summary>Where the API listens, ending with a slash, e.g. <c>http://127.0.0.1:5123/</c>.</summary>
-    public Uri BaseUrl { get; }
-
-    public IServiceProvider Services => _app.Services;
-
-    public async ValueTask DisposeAsync()
-    {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
     }
 }

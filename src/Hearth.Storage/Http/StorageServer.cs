@@ -1,8 +1,5 @@
-using System.Net;
+using Hearth.Hosting;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -18,30 +15,8 @@ public static class StorageServer
     public static async Task<StorageServerHandle> StartAsync(StorageOptions options, Action<WebApplicationBuilder>? configure, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.ConfigureKestrel(kestrel =>
-        {
-            kestrel.Listen(IPAddress.Loopback, options.ListenPort);
-            kestrel.Limits.MaxRequestBodySize = options.MaxBlobBytes;
-        });
-        builder.Services.AddHearthStorage(options.CopyTo);
-        configure?.Invoke(builder);
-
-        var app = builder.Build();
-        app.MapHearthStorage();
-        try
-        {
-            await app.StartAsync(ct);
-        }
-        catch
-        {
-            await app.DisposeAsync();
-            throw;
-        }
-
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault()
-            ?? throw new InvalidOperationException("Kestrel started without reporting the address it listens on.");
-        var baseUrl = new Uri(address.TrimEnd('/') + "/");
+        var (app, baseUrl) = await LoopbackServer.StartAsync(options.ListenPort, options.MaxBlobBytes,
+            services => services.AddHearthStorage(options.CopyTo), app => app.MapHearthStorage(), configure, ct);
         var store = app.Services.GetRequiredService<FileBlobStore>();
         StorageLog.ServerStarted(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(StorageServer)), store.RootPath, baseUrl);
         return new StorageServerHandle(app, baseUrl, store);
