@@ -65,15 +65,17 @@ public sealed class Settler(
                                select new { t.TaskId, t.DealId, t.ConsensusAtMs, d.Deadline }).ToListAsync(ct);
             var oldestAllowed = Now() - o.SettlementMaxDelayMs;
             var dealIds = ready.Select(r => r.DealId).Distinct().ToList();
-            // A deal whose other tasks are all past consensus cannot grow its batch by waiting: settle it now.
-            var stillComputing = (await db.Tasks
-                .Where(t => dealIds.Contains(t.DealId) && (t.Status == TaskStatus.Pending || t.Status == TaskStatus.Running || t.Status == TaskStatus.Contributed))
-                .Select(t => t.DealId).Distinct().ToListAsync(ct)).ToHashSet();
+            // A deal whose every task is either ready here or already finished cannot grow its batch by waiting: settle it
+            // now. Counting against the deal's volume keeps this safe from a task reaching consensus between the two reads.
+            var volumes = await db.Deals.Where(d => dealIds.Contains(d.DealId)).ToDictionaryAsync(d => d.DealId, d => (long)d.Volume, ct);
+            var finished = await db.Tasks
+                .Where(t => dealIds.Contains(t.DealId) && (t.Status == TaskStatus.Settling || t.Status == TaskStatus.Settled || t.Status == TaskStatus.Failed))
+                .GroupBy(t => t.DealId).Select(g => new { g.Key, Count = g.Count() }).ToDictionaryAsync(g => g.Key, g => (long)g.Count, ct);
             foreach (var deal in ready.GroupBy(r => r.DealId))
             {
                 if (chainClock.Timestamp is { } chainNow && chainNow >= deal.First().Deadline) continue; // the sweeper fails them
                 var tasks = deal.ToList();
-                var nothingToWaitFor = !stillComputing.Contains(deal.Key);
+                var nothingToWaitFor = tasks.Count + finished.GetValueOrDefault(deal.Key) >= volumes.GetValueOrDefault(deal.Key, long.MaxValue);
                 if (!nothingToWaitFor && tasks.Count < o.SettlementBatchSize && tasks.Min(t => t.ConsensusAtMs ?? 0) > oldestAllowed) continue;
                 foreach (var chunk in tasks.Chunk(o.SettlementBatchSize))
                     due.Add((deal.Key, chunk.Select(t => t.TaskId).ToList()));
