@@ -78,6 +78,6 @@ c_wasm mandelbrot "$apps/mandelbrot/mandelbrot.c" "$apps/mandelbrot/build/mandel
 c_native "$apps/mandelbrot/mandelbrot.c" "$apps/mandelbrot/build/mandelbrot-native"
 rust_wasm "$apps/collisions/collisions.rs" "$apps/collisions/build/collisions.wasm"
 as_wasm "$apps/hello-as/hello.ts" "$apps/hello-as/build/hello-as.wasm"
-for name in flood escape sockets; do
+for name in flood escape sockets sleeper; do
     c_wasm "$name" "$apps/hostile/$name.c" "$apps/hostile/build/$name.wasm"
 done

@@ -1,8 +1,8 @@
 namespace Hearth.Sandbox;
 
 /// <summary>
-/// Keeps the first bytes a module writes to one console stream and counts the rest.
-/// Wasmtime calls <see cref="Write"/> on a thread of its own.
+/// Keeps the first bytes a module writes to one console stream and counts the rest,
+/// reporting each write's length to <paramref name="onWritten"/> (the output limit).
 /// </summary>
 internal sealed class ConsoleCapture(int captureBytes, Action<long> onWritten)
 {
@@ -10,18 +10,22 @@ internal sealed class ConsoleCapture(int captureBytes, Action<long> onWritten)
     private readonly MemoryStream _kept = new();
     private long _total;
 
-    public void Write(ReadOnlySpan<byte> data)
+    /// <summary>A write as the module made it; Wasmtime calls this on a thread of its own.</summary>
+    public void Write(ReadOnlySpan<byte> data) => Append(data, data.Length);
+
+    /// <summary>A write of <paramref name="written"/> bytes of which a sandbox host forwarded the first ones.</summary>
+    public void Append(ReadOnlySpan<byte> forwarded, long written)
     {
         lock (_lock)
         {
-            var room = (int)Math.Min(data.Length, captureBytes - _kept.Length);
+            var room = (int)Math.Min(forwarded.Length, captureBytes - _kept.Length);
             if (room > 0)
             {
-                _kept.Write(data[..room]);
+                _kept.Write(forwarded[..room]);
             }
-            _total += data.Length;
+            _total += written;
         }
-        onWritten(data.Length);
+        onWritten(written);
     }
 
     public (byte[] Bytes, bool Truncated) Result()

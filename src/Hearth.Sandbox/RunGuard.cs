@@ -1,32 +1,35 @@
 namespace Hearth.Sandbox;
 
 /// <summary>
-/// Watches one running module and decides when it must stop: time limit,
-/// cancellation, or output over its limits. Stopping works through the epoch: the
-/// guard records why, advances the engines' epoch, and the store's deadline
-/// callback, which runs on the module's thread, sees the reason and ends the run.
+/// Watches one run and decides when its module must stop: time limit, cancellation, or
+/// output over its limits. The guard only decides and records why; whoever runs the
+/// module registers on <see cref="StopRequested"/> how to stop it (advance the epoch in
+/// this process, end a sandbox host's process).
 /// </summary>
 internal sealed class RunGuard : IDisposable
 {
-    private readonly SandboxEngines _engines;
     private readonly TimeProvider _time;
     private readonly SandboxLimits _limits;
     private readonly string _outDirectory;
     private readonly TimeSpan _interval;
     private readonly Lock _lock = new();
+    // Never disposed: it has no timer or wait handle, and a late Stop must not meet a disposed source.
+    private readonly CancellationTokenSource _stop = new();
+    private readonly CancellationTokenRegistration _cancellation;
     private ITimer? _timer;
-    private CancellationTokenRegistration _cancellation;
-    private long _startTimestamp;
+    private long? _startTimestamp;
     private long _consoleBytes;
     private int _checking;
+    private bool _disposed;
 
-    public RunGuard(SandboxEngines engines, TimeProvider time, SandboxLimits limits, string outDirectory, TimeSpan interval)
+    /// <summary>Watches <paramref name="cancellationToken"/> from now on; the clock starts with <see cref="Start"/>.</summary>
+    public RunGuard(TimeProvider time, SandboxLimits limits, string outDirectory, TimeSpan interval, CancellationToken cancellationToken)
     {
-        _engines = engines;
         _time = time;
         _limits = limits;
         _outDirectory = outDirectory;
         _interval = interval;
+        _cancellation = cancellationToken.Register(() => Stop(SandboxFailureKind.None, "cancelled", cancelled: true));
     }
 
     /// <summary>Why the module was stopped; null while it may run. Only <see cref="SandboxFailureKind.Timeout"/>, <see cref="SandboxFailureKind.OutputTooLarge"/> or cancellation.</summary>
@@ -34,24 +37,18 @@ internal sealed class RunGuard : IDisposable
 
     public bool Cancelled { get; private set; }
 
-    public void Start(CancellationToken cancellationToken)
+    /// <summary>Cancelled once, when the module must stop; a registration after that runs at once.</summary>
+    public CancellationToken StopRequested => _stop.Token;
+
+    /// <summary>The module's code starts now: the time limit counts from here, and /out is checked every interval.</summary>
+    public void Start()
     {
         _startTimestamp = _time.GetTimestamp();
         _timer = _time.CreateTimer(_ => Check(), null, _interval, _interval);
-        _cancellation = cancellationToken.Register(() => Stop(SandboxFailureKind.None, "cancelled", cancelled: true));
     }
 
-    public TimeSpan Elapsed => _time.GetElapsedTime(_startTimestamp);
-
-    /// <summary>The store's epoch deadline callback: throwing ends the module, returning lets it go on.</summary>
-    public ulong OnEpochDeadline()
-    {
-        if (StopReason is not null)
-        {
-            throw new SandboxStopException(StopReason.Value.Reason);
-        }
-        return 1;
-    }
+    /// <summary>Time since <see cref="Start"/>; zero before.</summary>
+    public TimeSpan Elapsed => _startTimestamp is { } start ? _time.GetElapsedTime(start) : TimeSpan.Zero;
 
     public void OnConsoleWritten(long bytes)
     {
@@ -96,22 +93,24 @@ internal sealed class RunGuard : IDisposable
     {
         lock (_lock)
         {
-            if (StopReason is not null)
+            if (StopReason is not null || _disposed)
             {
                 return;
             }
             Cancelled = cancelled;
             StopReason = (kind, reason);
         }
-        _engines.Tick();
+        _stop.Cancel();
     }
 
+    /// <summary>Stops watching: the module has ended.</summary>
     public void Dispose()
     {
+        lock (_lock)
+        {
+            _disposed = true;
+        }
         _timer?.Dispose();
         _cancellation.Dispose();
     }
 }
-
-/// <summary>Thrown from the epoch deadline callback to end a module the guard stopped.</summary>
-internal sealed class SandboxStopException(string reason) : Exception(reason);

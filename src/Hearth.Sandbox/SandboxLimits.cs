@@ -6,7 +6,7 @@ public sealed record SandboxLimits
     /// <summary>Largest size, in bytes, the module's linear memory may grow to.</summary>
     public required long MemoryBytes { get; init; }
 
-    /// <summary>Wall-clock time the module may run, from the call into <c>_start</c>.</summary>
+    /// <summary>Wall-clock time the module may run, from its instantiation (which runs its start function, if any) to the end of <c>_start</c>.</summary>
     public required TimeSpan WallTime { get; init; }
 
     /// <summary>Total size, in bytes, of the files in /out, and separately of everything written to stdout and stderr.</summary>

@@ -12,8 +12,18 @@ public sealed class SandboxOptions
     /// <summary>Folder under which each run gets its own /out (and /in for a single-file dataset); removed after the run.</summary>
     public string WorkDirectory { get; set; } = Path.Combine(Path.GetTempPath(), "hearth", "sandbox-runs");
 
-    /// <summary>Compiled modules kept in memory, most recently used first.</summary>
+    /// <summary>Compiled modules kept in memory (by the runner, and by each sandbox host), most recently used first.</summary>
     public int MemoryCacheEntries { get; set; } = 64;
+
+    /// <summary>Where modules without a fuel budget run; see <see cref="SandboxIsolation"/>.</summary>
+    public SandboxIsolation Isolation { get; set; } = SandboxIsolation.ChildProcess;
+
+    /// <summary>
+    /// Sandbox hosts kept running, waiting or serving, with <see cref="SandboxIsolation.ChildProcess"/>.
+    /// More runs at once start more hosts, which end after their run. The default
+    /// covers a worker's default slots (one per processor) and one ready for the next run.
+    /// </summary>
+    public int HostPoolSize { get; set; } = Environment.ProcessorCount + 1;
 
     public long DefaultMemoryLimitBytes { get; set; } = 512L * 1024 * 1024;
 

@@ -7,6 +7,7 @@ public sealed class SandboxOptionsValidator : IValidateOptions<SandboxOptions>
 {
     internal const long WasmPageBytes = 64 * 1024;
     internal const long MaxMemoryBytes = 4L * 1024 * 1024 * 1024;
+    internal const int MaxHostPoolSize = 1024;
 
     public ValidateOptionsResult Validate(string? name, SandboxOptions options)
     {
@@ -23,6 +24,14 @@ public sealed class SandboxOptionsValidator : IValidateOptions<SandboxOptions>
         if (options.MemoryCacheEntries < 1)
         {
             failures.Add($"{nameof(SandboxOptions.MemoryCacheEntries)} must be at least 1, got {options.MemoryCacheEntries}");
+        }
+        if (!Enum.IsDefined(options.Isolation))
+        {
+            failures.Add($"{nameof(SandboxOptions.Isolation)} must be {nameof(SandboxIsolation.ChildProcess)} or {nameof(SandboxIsolation.InProcess)}, got {options.Isolation}");
+        }
+        if (options.HostPoolSize is < 1 or > MaxHostPoolSize)
+        {
+            failures.Add($"{nameof(SandboxOptions.HostPoolSize)} must be within 1..{MaxHostPoolSize}, got {options.HostPoolSize}");
         }
         if (options.CheckIntervalMilliseconds is < 1 or > 10_000)
         {

@@ -13,9 +13,10 @@ public sealed record SandboxOverheadResult(
 /// Measures what the sandbox costs over native code: the Mandelbrot sample
 /// (apps/mandelbrot) built for WASI and with gcc -O2 from the same source, run
 /// alternately so both see the same machine load. The sandbox run has its memory
-/// and time limits on and no fuel, as a worker runs it; its time covers the whole
-/// <see cref="SandboxRunner.RunAsync"/> call (module from cache, folders, archive),
-/// the native time the whole process.
+/// and time limits on and no fuel, as a worker runs it, in the runner it is given (by
+/// default a sandbox host process: <see cref="SandboxIsolation.ChildProcess"/>); its
+/// time covers the whole <see cref="SandboxRunner.RunAsync"/> call (host from the pool,
+/// module from cache, folders, archive), the native time the whole process.
 /// </summary>
 public sealed class SandboxOverheadBenchmark(SandboxRunner runner)
 {

@@ -35,7 +35,7 @@ public sealed record SandboxResult
     /// <summary>Fuel consumed when the run was metered, else null.</summary>
     public ulong? FuelConsumed { get; init; }
 
-    /// <summary>Time spent in the module (from <c>_start</c> to its end).</summary>
+    /// <summary>Time spent in the module (from its instantiation, which runs its start function if any, to the end of <c>_start</c>).</summary>
     public required TimeSpan WallTime { get; init; }
 
     public required ModuleSource ModuleSource { get; init; }

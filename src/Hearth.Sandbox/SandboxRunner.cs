@@ -1,8 +1,9 @@
 using System.Security.Cryptography;
-using System.Text;
+using Hearth.Sandbox.ChildProcess;
+using Hearth.Sandbox.Execution;
+using Hearth.Sandbox.InProcess;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using Wasmtime;
 
 namespace Hearth.Sandbox;
 
@@ -10,20 +11,18 @@ namespace Hearth.Sandbox;
 /// Runs WASI preview1 command modules under Wasmtime: the dataset read-only at /in,
 /// a fresh empty /out, the request's arguments and environment, nothing else of the
 /// host (no network, no other files), within memory, time, output and optional fuel
-/// limits; and packs /out into a deterministic archive. Safe to share between
-/// concurrent runs.
+/// limits; and packs /out into a deterministic archive. Unmetered runs go to sandbox
+/// host processes by default (<see cref="SandboxOptions.Isolation"/>). Safe to share
+/// between concurrent runs; disposing it ends its host processes.
 /// </summary>
 public sealed class SandboxRunner : IDisposable
 {
-    // Wasm frames live on the native stack of the thread that calls in; a
-    // dedicated thread also keeps a long run off the thread pool.
-    private const int ThreadStackBytes = 16 * 1024 * 1024;
-
     private readonly SandboxOptions _options;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
-    private readonly SandboxEngines _engines = new();
-    private readonly ModuleCache _cache;
+    private readonly InProcessExecutor _inProcess;
+    private readonly ChildProcessExecutor? _childProcess;
+    private readonly ModuleLoadCounter _loads = new();
 
     public SandboxRunner(SandboxOptions options, ILogger<SandboxRunner>? logger = null, TimeProvider? timeProvider = null)
     {
@@ -32,10 +31,15 @@ public sealed class SandboxRunner : IDisposable
         _options = options;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         _time = timeProvider ?? TimeProvider.System;
-        _cache = new ModuleCache(options.ModuleCacheDirectory, options.MemoryCacheEntries, _logger);
+        _inProcess = new InProcessExecutor(new ModuleCache(options.ModuleCacheDirectory, options.MemoryCacheEntries, new ModuleCacheLogger(_logger)));
+        _childProcess = options.Isolation == SandboxIsolation.ChildProcess ? new ChildProcessExecutor(options, _logger) : null;
     }
 
-    public ModuleCacheStatistics CacheStatistics => _cache.Statistics;
+    /// <summary>Where the compiled code of this runner's runs came from, in this process and in its hosts.</summary>
+    public ModuleCacheStatistics CacheStatistics => _loads.Statistics;
+
+    /// <summary>The sandbox hosts of a <see cref="SandboxIsolation.ChildProcess"/> runner; null in process.</summary>
+    internal SandboxHostPool? Hosts => _childProcess?.Pool;
 
     /// <summary>
     /// Runs the module. Failures of the module are reported in the result; a bad
@@ -59,29 +63,19 @@ public sealed class SandboxRunner : IDisposable
         try
         {
             var outDirectory = Directory.CreateDirectory(Path.Combine(runDirectory, "out")).FullName;
-            var inDirectory = PrepareInput(request.InputPath, runDirectory);
-            using var guard = new RunGuard(_engines, _time, limits, outDirectory, TimeSpan.FromMilliseconds(_options.CheckIntervalMilliseconds));
-            var stdout = new ConsoleCapture(limits.ConsoleCaptureBytes, guard.OnConsoleWritten);
-            var stderr = new ConsoleCapture(limits.ConsoleCaptureBytes, guard.OnConsoleWritten);
+            var invocation = new ModuleInvocation(
+                wasm,
+                sha256,
+                request.ProgramName,
+                request.Arguments,
+                [.. request.Environment.OrderBy(pair => pair.Key, StringComparer.Ordinal)],
+                PrepareInput(request.InputPath, runDirectory),
+                outDirectory,
+                limits.MemoryBytes,
+                limits.Fuel,
+                limits.ConsoleCaptureBytes);
 
-            var wasi = new WasiConfiguration()
-                .WithArgs([request.ProgramName, .. request.Arguments])
-                .WithEnvironmentVariables(request.Environment
-                    .OrderBy(pair => pair.Key, StringComparer.Ordinal)
-                    .Select(pair => (pair.Key, pair.Value)))
-                .WithPreopenedDirectory(inDirectory, "/in", mutable: false)
-                .WithPreopenedDirectory(outDirectory, "/out", mutable: true)
-                .WithStandardOutputCallback(stdout.Write)
-                .WithStandardErrorCallback(stderr.Write);
-
-            var (outcome, source) = await OnDedicatedThread(
-                () => Execute(wasm, sha256, limits, wasi, guard, cancellationToken)).ConfigureAwait(false);
-            if (outcome.Cancelled)
-            {
-                SandboxLog.RunCancelled(_logger, sha256);
-                throw new OperationCanceledException("the sandbox run was cancelled", cancellationToken);
-            }
-
+            var (outcome, stdout, stderr) = await ExecuteAsync(invocation, limits, cancellationToken).ConfigureAwait(false);
             var (failure, reason) = (outcome.Failure, outcome.Reason);
             byte[] archive = [];
             string? archiveSha256 = null;
@@ -113,12 +107,12 @@ public sealed class SandboxRunner : IDisposable
                 OutputArchiveSha256 = archiveSha256,
                 FuelConsumed = outcome.FuelConsumed,
                 WallTime = outcome.WallTime,
-                ModuleSource = source,
+                ModuleSource = outcome.Source ?? ModuleSource.Compiled,
                 ModuleSha256 = sha256,
             };
             if (result.Succeeded)
             {
-                SandboxLog.RunSucceeded(_logger, sha256, (long)result.WallTime.TotalMilliseconds, archiveSha256);
+                SandboxLog.RunSucceeded(_logger, sha256, result.ModuleSource, (long)result.WallTime.TotalMilliseconds, archiveSha256);
             }
             else
             {
@@ -132,29 +126,41 @@ public sealed class SandboxRunner : IDisposable
         }
     }
 
-    private (ModuleOutcome Outcome, ModuleSource Source) Execute(
-        byte[] wasm, string sha256, SandboxLimits limits, WasiConfiguration wasi, RunGuard guard, CancellationToken cancellationToken)
+    /// <summary>Runs the module where it belongs, under a guard; a stop the guard made explains the outcome.</summary>
+    private async Task<(ModuleOutcome Outcome, ConsoleCapture Stdout, ConsoleCapture Stderr)> ExecuteAsync(
+        ModuleInvocation invocation, SandboxLimits limits, CancellationToken cancellationToken)
     {
-        var fuel = limits.Fuel is not null;
-        var engine = _engines.Get(fuel);
-        Module module;
-        ModuleSource source;
+        // Fuel already instruments the code as epoch interruption does, so metered runs gain nothing from a host.
+        var where = invocation.Fuel is null && _childProcess is not null ? SandboxIsolation.ChildProcess : SandboxIsolation.InProcess;
+        IModuleExecutor executor = where == SandboxIsolation.ChildProcess ? _childProcess! : _inProcess;
+        SandboxLog.RunStarting(_logger, invocation.ModuleSha256, where, limits.MemoryBytes, limits.WallTime, limits.Fuel);
+
+        var guard = new RunGuard(_time, limits, invocation.OutputDirectory, TimeSpan.FromMilliseconds(_options.CheckIntervalMilliseconds), cancellationToken);
+        var stdout = new ConsoleCapture(limits.ConsoleCaptureBytes, guard.OnConsoleWritten);
+        var stderr = new ConsoleCapture(limits.ConsoleCaptureBytes, guard.OnConsoleWritten);
+        ModuleOutcome outcome;
         try
         {
-            module = _cache.GetOrLoad(engine, SandboxEngines.Key(fuel), ToBinary(wasm), sha256, out source);
+            outcome = await executor.RunAsync(invocation, guard, stdout, stderr, cancellationToken).ConfigureAwait(false);
         }
-        catch (WasmtimeException exception)
+        finally
         {
-            var message = exception.Message.Split('\n', 2)[0].Trim();
-            return (new ModuleOutcome(SandboxFailureKind.InvalidModule, $"not a valid WebAssembly module: {message}", null, null, default, false), ModuleSource.Compiled);
+            guard.Dispose();
         }
-        SandboxLog.RunStarting(_logger, sha256, source, limits.MemoryBytes, limits.WallTime, limits.Fuel);
-        return (ModuleRun.Execute(engine, module, limits, wasi, guard, cancellationToken), source);
-    }
+        _loads.Count(outcome.Source);
 
-    /// <summary>Binary modules pass as they are; anything else is tried as the text format (WAT).</summary>
-    private static byte[] ToBinary(byte[] wasm) =>
-        wasm.AsSpan().StartsWith("\0asm"u8) ? wasm : Module.ConvertText(Encoding.UTF8.GetString(wasm));
+        if (guard.Cancelled)
+        {
+            SandboxLog.RunCancelled(_logger, invocation.ModuleSha256);
+            throw new OperationCanceledException("the sandbox run was cancelled", cancellationToken);
+        }
+        // A stop the guard asked for explains whatever the module did after it.
+        if (guard.StopReason is { } stopped)
+        {
+            outcome = outcome with { Failure = stopped.Kind, Reason = stopped.Reason, ExitCode = null };
+        }
+        return (outcome, stdout, stderr);
+    }
 
     private static async Task<byte[]> ReadModuleAsync(SandboxRequest request, CancellationToken cancellationToken)
     {
@@ -188,28 +194,6 @@ public sealed class SandboxRunner : IDisposable
         return folder;
     }
 
-    private static Task<T> OnDedicatedThread<T>(Func<T> work)
-    {
-        var completion = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var thread = new Thread(() =>
-        {
-            try
-            {
-                completion.SetResult(work());
-            }
-            catch (Exception exception)
-            {
-                completion.SetException(exception);
-            }
-        }, ThreadStackBytes)
-        {
-            IsBackground = true,
-            Name = "hearth-sandbox",
-        };
-        thread.Start();
-        return completion.Task;
-    }
-
     private void RemoveRunDirectory(string path)
     {
         try
@@ -229,5 +213,9 @@ public sealed class SandboxRunner : IDisposable
         }
     }
 
-    public void Dispose() => _engines.Dispose();
+    public void Dispose()
+    {
+        _childProcess?.Dispose();
+        _inProcess.Dispose();
+    }
 }

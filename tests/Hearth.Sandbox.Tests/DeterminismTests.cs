@@ -43,6 +43,38 @@ public sealed class DeterminismTests(SandboxFixture fixture) : IClassFixture<San
     }
 
     [Fact]
+    public async Task Sandbox_hosts_and_in_process_runs_give_identical_results_for_the_sample_apps()
+    {
+        SandboxRequest[] requests =
+        [
+            Collisions(await DatasetAsync()),
+            new() { ModulePath = SandboxFixture.App("montecarlo"), ProgramName = "montecarlo", Arguments = ["200000", "9"], Limits = SandboxFixture.Limits() },
+            new() { ModulePath = SandboxFixture.App("mandelbrot"), ProgramName = "mandelbrot", Arguments = ["1", "1", "2", "96", "300"], Limits = SandboxFixture.Limits() },
+            new()
+            {
+                ModulePath = SandboxFixture.App("hello-as"),
+                ProgramName = "hello-as",
+                Arguments = ["replicas"],
+                Environment = new Dictionary<string, string> { ["GREETING"] = "same bytes" },
+                Limits = SandboxFixture.Limits(),
+            },
+        ];
+
+        foreach (var request in requests)
+        {
+            var hosted = await fixture.RunnerFor(SandboxIsolation.ChildProcess).RunAsync(request);
+            var inProcess = await fixture.RunnerFor(SandboxIsolation.InProcess).RunAsync(request);
+
+            Assert.True(hosted.Succeeded, $"{request.ModulePath}: {hosted.FailureReason}");
+            Assert.Equal(hosted.OutputArchiveSha256, inProcess.OutputArchiveSha256);
+            Assert.Equal(hosted.OutputArchive, inProcess.OutputArchive);
+            Assert.Equal(hosted.Stdout, inProcess.Stdout);
+            Assert.Equal(hosted.Stderr, inProcess.Stderr);
+            Assert.Equal(hosted.ExitCode, inProcess.ExitCode);
+        }
+    }
+
+    [Fact]
     public async Task Archive_entries_are_sorted_with_fixed_metadata()
     {
         var result = await fixture.Runner.RunAsync(Collisions(await DatasetAsync()));

@@ -1,14 +1,14 @@
 namespace Hearth.Sandbox.Tests;
 
-/// <summary>Each way a module can misbehave ends in its own failure kind with a reason, and nothing escapes.</summary>
+/// <summary>Each way a module can misbehave ends in its own failure kind with a reason, and nothing escapes, in a sandbox host and in process.</summary>
 public sealed class FaultTests(SandboxFixture fixture) : IClassFixture<SandboxFixture>
 {
-    private SandboxRunner Runner => fixture.Runner;
+    public static TheoryData<SandboxIsolation> Isolations => SandboxFixture.Isolations;
 
-    [Fact]
-    public async Task Trap_is_reported_with_the_trap_message()
+    [Theory, MemberData(nameof(Isolations))]
+    public async Task Trap_is_reported_with_the_trap_message(SandboxIsolation isolation)
     {
-        var result = await Runner.RunAsync(SandboxFixture.Wat("""
+        var result = await fixture.RunnerFor(isolation).RunAsync(SandboxFixture.Wat("""
             (module (memory (export "memory") 1) (func (export "_start") unreachable))
             """));
 
@@ -17,10 +17,10 @@ public sealed class FaultTests(SandboxFixture fixture) : IClassFixture<SandboxFi
         Assert.Null(result.ExitCode);
     }
 
-    [Fact]
-    public async Task Infinite_loop_is_stopped_at_the_time_limit()
+    [Theory, MemberData(nameof(Isolations))]
+    public async Task Infinite_loop_is_stopped_at_the_time_limit(SandboxIsolation isolation)
     {
-        var result = await Runner.RunAsync(SandboxFixture.Wat("""
+        var result = await fixture.RunnerFor(isolation).RunAsync(SandboxFixture.Wat("""
             (module (memory (export "memory") 1) (func (export "_start") (loop $forever (br $forever))))
             """, SandboxFixture.Limits(wallTimeMs: 300)));
 
@@ -29,10 +29,26 @@ public sealed class FaultTests(SandboxFixture fixture) : IClassFixture<SandboxFi
         Assert.InRange(result.WallTime, TimeSpan.FromMilliseconds(300), TimeSpan.FromSeconds(10));
     }
 
-    [Fact]
-    public async Task Growing_memory_past_the_limit_is_out_of_memory()
+    [Theory, MemberData(nameof(Isolations))]
+    public async Task Endless_start_function_is_stopped_at_the_time_limit(SandboxIsolation isolation)
     {
-        var result = await Runner.RunAsync(SandboxFixture.Wat("""
+        // The start function runs while the module is instantiated, before _start.
+        var result = await fixture.RunnerFor(isolation).RunAsync(SandboxFixture.Wat("""
+            (module
+              (memory (export "memory") 1)
+              (func $spin (loop $forever (br $forever)))
+              (start $spin)
+              (func (export "_start")))
+            """, SandboxFixture.Limits(wallTimeMs: 300)));
+
+        Assert.Equal(SandboxFailureKind.Timeout, result.Failure);
+        Assert.Contains("300 ms", result.FailureReason);
+    }
+
+    [Theory, MemberData(nameof(Isolations))]
+    public async Task Growing_memory_past_the_limit_is_out_of_memory(SandboxIsolation isolation)
+    {
+        var result = await fixture.RunnerFor(isolation).RunAsync(SandboxFixture.Wat("""
             (module
               (memory (export "memory") 1)
               (func (export "_start")
@@ -47,21 +63,22 @@ public sealed class FaultTests(SandboxFixture fixture) : IClassFixture<SandboxFi
         Assert.Contains("16777216 B limit", result.FailureReason);
     }
 
-    [Fact]
-    public async Task Initial_memory_above_the_limit_is_out_of_memory()
+    [Theory, MemberData(nameof(Isolations))]
+    public async Task Initial_memory_above_the_limit_is_out_of_memory(SandboxIsolation isolation)
     {
-        var result = await Runner.RunAsync(SandboxFixture.Wat("""
+        var result = await fixture.RunnerFor(isolation).RunAsync(SandboxFixture.Wat("""
             (module (memory (export "memory") 1024) (func (export "_start")))
             """, SandboxFixture.Limits(memoryBytes: 16L << 20)));
 
         Assert.Equal(SandboxFailureKind.OutOfMemory, result.Failure);
     }
 
-    [Fact]
-    public async Task Writing_without_end_is_stopped_before_the_disk_fills()
+    [Theory, MemberData(nameof(Isolations))]
+    public async Task Writing_without_end_is_stopped_before_the_disk_fills(SandboxIsolation isolation)
     {
-        var workBefore = Directory.Exists(fixture.Options.WorkDirectory) ? Directory.GetDirectories(fixture.Options.WorkDirectory).Length : 0;
-        var result = await Runner.RunAsync(new SandboxRequest
+        var workDirectory = fixture.OptionsFor(isolation).WorkDirectory;
+        var workBefore = Directory.Exists(workDirectory) ? Directory.GetDirectories(workDirectory).Length : 0;
+        var result = await fixture.RunnerFor(isolation).RunAsync(new SandboxRequest
         {
             ModulePath = SandboxFixture.Hostile("flood"),
             Limits = SandboxFixture.Limits(outputBytes: 32L << 20),
@@ -73,13 +90,13 @@ public sealed class FaultTests(SandboxFixture fixture) : IClassFixture<SandboxFi
         Assert.Null(result.OutputArchiveSha256);
         // Stopped within seconds (not at the 30 s time limit), and the run folder is gone.
         Assert.True(result.WallTime < TimeSpan.FromSeconds(20), $"took {result.WallTime}");
-        Assert.Equal(workBefore, Directory.GetDirectories(fixture.Options.WorkDirectory).Length);
+        Assert.Equal(workBefore, Directory.GetDirectories(workDirectory).Length);
     }
 
-    [Fact]
-    public async Task Flooding_stdout_is_stopped_and_the_capture_truncated()
+    [Theory, MemberData(nameof(Isolations))]
+    public async Task Flooding_stdout_is_stopped_and_the_capture_truncated(SandboxIsolation isolation)
     {
-        var result = await Runner.RunAsync(SandboxFixture.Wat("""
+        var result = await fixture.RunnerFor(isolation).RunAsync(SandboxFixture.Wat("""
             (module
               (import "wasi_snapshot_preview1" "fd_write" (func $write (param i32 i32 i32 i32) (result i32)))
               (memory (export "memory") 1)
@@ -95,10 +112,10 @@ public sealed class FaultTests(SandboxFixture fixture) : IClassFixture<SandboxFi
         Assert.Equal(16 * 1024, result.Stdout.Length);
     }
 
-    [Fact]
-    public async Task Non_zero_exit_reports_the_code()
+    [Theory, MemberData(nameof(Isolations))]
+    public async Task Non_zero_exit_reports_the_code(SandboxIsolation isolation)
     {
-        var result = await Runner.RunAsync(SandboxFixture.Wat("""
+        var result = await fixture.RunnerFor(isolation).RunAsync(SandboxFixture.Wat("""
             (module
               (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
               (memory (export "memory") 1)
@@ -111,21 +128,21 @@ public sealed class FaultTests(SandboxFixture fixture) : IClassFixture<SandboxFi
         Assert.NotNull(result.OutputArchiveSha256);
     }
 
-    [Fact]
-    public async Task Bytes_that_are_not_wasm_are_an_invalid_module()
+    [Theory, MemberData(nameof(Isolations))]
+    public async Task Bytes_that_are_not_wasm_are_an_invalid_module(SandboxIsolation isolation)
     {
-        var result = await Runner.RunAsync(new SandboxRequest { ModuleBytes = "MZ\x90\0 not a module"u8.ToArray() },
+        var result = await fixture.RunnerFor(isolation).RunAsync(new SandboxRequest { ModuleBytes = "MZ\x90\0 not a module"u8.ToArray() },
             CancellationToken.None);
 
         Assert.Equal(SandboxFailureKind.InvalidModule, result.Failure);
         Assert.StartsWith("not a valid WebAssembly module", result.FailureReason);
     }
 
-    [Fact]
-    public async Task Module_without_start_or_with_unknown_imports_is_invalid()
+    [Theory, MemberData(nameof(Isolations))]
+    public async Task Module_without_start_or_with_unknown_imports_is_invalid(SandboxIsolation isolation)
     {
-        var noStart = await Runner.RunAsync(SandboxFixture.Wat("(module (func (export \"main\")))"));
-        var unknownImport = await Runner.RunAsync(SandboxFixture.Wat("""
+        var noStart = await fixture.RunnerFor(isolation).RunAsync(SandboxFixture.Wat("(module (func (export \"main\")))"));
+        var unknownImport = await fixture.RunnerFor(isolation).RunAsync(SandboxFixture.Wat("""
             (module (import "env" "open_socket" (func)) (func (export "_start")))
             """));
 
@@ -135,14 +152,14 @@ public sealed class FaultTests(SandboxFixture fixture) : IClassFixture<SandboxFi
         Assert.Contains("open_socket", unknownImport.FailureReason);
     }
 
-    [Fact]
-    public async Task Paths_outside_in_and_out_are_denied_and_the_dataset_is_untouched()
+    [Theory, MemberData(nameof(Isolations))]
+    public async Task Paths_outside_in_and_out_are_denied_and_the_dataset_is_untouched(SandboxIsolation isolation)
     {
-        var dataset = Directory.CreateDirectory(Path.Combine(fixture.Root, "escape-dataset")).FullName;
+        var dataset = Directory.CreateDirectory(Path.Combine(fixture.Root, $"escape-dataset-{isolation}")).FullName;
         var data = Path.Combine(dataset, "data.txt");
         await File.WriteAllTextAsync(data, "the dataset\n");
 
-        var result = await Runner.RunAsync(new SandboxRequest
+        var result = await fixture.RunnerFor(isolation).RunAsync(new SandboxRequest
         {
             ModulePath = SandboxFixture.Hostile("escape"),
             InputPath = dataset,
@@ -158,10 +175,10 @@ public sealed class FaultTests(SandboxFixture fixture) : IClassFixture<SandboxFi
         Assert.False(File.Exists("/tmp/hearth-escape"));
     }
 
-    [Fact]
-    public async Task Socket_calls_are_denied()
+    [Theory, MemberData(nameof(Isolations))]
+    public async Task Socket_calls_are_denied(SandboxIsolation isolation)
     {
-        var result = await Runner.RunAsync(new SandboxRequest
+        var result = await fixture.RunnerFor(isolation).RunAsync(new SandboxRequest
         {
             ModulePath = SandboxFixture.Hostile("sockets"),
             Limits = SandboxFixture.Limits(),
@@ -172,12 +189,12 @@ public sealed class FaultTests(SandboxFixture fixture) : IClassFixture<SandboxFi
         Assert.Contains("socket calls allowed: 0", report);
     }
 
-    [Fact]
-    public async Task Cancellation_interrupts_the_module()
+    [Theory, MemberData(nameof(Isolations))]
+    public async Task Cancellation_interrupts_the_module(SandboxIsolation isolation)
     {
         using var cancellation = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
 
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Runner.RunAsync(SandboxFixture.Wat("""
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => fixture.RunnerFor(isolation).RunAsync(SandboxFixture.Wat("""
             (module (memory (export "memory") 1) (func (export "_start") (loop $forever (br $forever))))
             """), cancellation.Token));
     }

@@ -5,9 +5,12 @@ namespace Hearth.Sandbox.Tests;
 public sealed class OptionsTests
 {
     [Fact]
-    public void Defaults_are_valid()
+    public void Defaults_are_valid_and_run_unmetered_modules_in_sandbox_hosts()
     {
-        Assert.True(new SandboxOptionsValidator().Validate(null, new SandboxOptions()).Succeeded);
+        var options = new SandboxOptions();
+
+        Assert.True(new SandboxOptionsValidator().Validate(null, options).Succeeded);
+        Assert.Equal(SandboxIsolation.ChildProcess, options.Isolation);
     }
 
     [Fact]
@@ -19,6 +22,8 @@ public sealed class OptionsTests
             DefaultMemoryLimitBytes = 100,
             CheckIntervalMilliseconds = 0,
             MemoryCacheEntries = 0,
+            Isolation = (SandboxIsolation)7,
+            HostPoolSize = 0,
         };
 
         var exception = Assert.Throws<OptionsValidationException>(() => new SandboxRunner(options));
@@ -26,6 +31,8 @@ public sealed class OptionsTests
         Assert.Contains(exception.Failures, f => f.Contains(nameof(SandboxOptions.ModuleCacheDirectory)));
         Assert.Contains(exception.Failures, f => f.Contains(nameof(SandboxOptions.CheckIntervalMilliseconds)));
         Assert.Contains(exception.Failures, f => f.Contains(nameof(SandboxOptions.MemoryCacheEntries)));
+        Assert.Contains(exception.Failures, f => f.Contains(nameof(SandboxOptions.Isolation)));
+        Assert.Contains(exception.Failures, f => f.Contains(nameof(SandboxOptions.HostPoolSize)));
         Assert.Contains(exception.Failures, f => f.Contains("below one WebAssembly page"));
     }
 

@@ -4,21 +4,41 @@ using System.Text;
 
 namespace Hearth.Sandbox.Tests;
 
-/// <summary>One runner over a private cache and work folder, shared by a test class, plus paths of the built apps.</summary>
+/// <summary>
+/// Runners over a private cache and work folder, shared by a test class (the default one,
+/// with sandbox hosts, and one running in process), plus paths of the built apps.
+/// </summary>
 public sealed class SandboxFixture : IDisposable
 {
+    private readonly Lazy<SandboxRunner> _inProcessRunner;
+
     public SandboxFixture()
     {
         Root = Directory.CreateTempSubdirectory("hearth-sandbox-tests-").FullName;
         Options = NewOptions("run");
         Runner = new SandboxRunner(Options);
+        InProcessOptions = NewOptions("in-process");
+        InProcessOptions.Isolation = SandboxIsolation.InProcess;
+        _inProcessRunner = new(() => new SandboxRunner(InProcessOptions));
     }
 
     public string Root { get; }
 
     public SandboxOptions Options { get; }
 
+    public SandboxOptions InProcessOptions { get; }
+
+    /// <summary>The default runner: unmetered runs in sandbox hosts.</summary>
     public SandboxRunner Runner { get; }
+
+    /// <summary>Both isolations, for tests that must hold in each.</summary>
+    public static TheoryData<SandboxIsolation> Isolations => [SandboxIsolation.ChildProcess, SandboxIsolation.InProcess];
+
+    public SandboxRunner RunnerFor(SandboxIsolation isolation) =>
+        isolation == SandboxIsolation.InProcess ? _inProcessRunner.Value : Runner;
+
+    public SandboxOptions OptionsFor(SandboxIsolation isolation) =>
+        isolation == SandboxIsolation.InProcess ? InProcessOptions : Options;
 
     public static string RepositoryRoot { get; } = typeof(SandboxFixture).Assembly
         .GetCustomAttributes<AssemblyMetadataAttribute>()
@@ -71,6 +91,10 @@ public sealed class SandboxFixture : IDisposable
     public void Dispose()
     {
         Runner.Dispose();
+        if (_inProcessRunner.IsValueCreated)
+        {
+            _inProcessRunner.Value.Dispose();
+        }
         Directory.Delete(Root, recursive: true);
     }
 }

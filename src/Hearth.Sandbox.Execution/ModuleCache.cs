@@ -1,36 +1,30 @@
 using System.Diagnostics;
-using Microsoft.Extensions.Logging;
 using Wasmtime;
 
-namespace Hearth.Sandbox;
+namespace Hearth.Sandbox.Execution;
 
 /// <summary>
 /// Compiled modules by engine and sha256 of the module bytes: a small in-memory LRU
 /// in front of a folder of serialized modules, so a worker compiles an app once
-/// per Wasmtime version however often it runs it.
+/// per Wasmtime version and engine however often it runs it. Several processes (the
+/// runner and its sandbox hosts) share the folder: files appear whole or not at all.
 /// </summary>
 internal sealed class ModuleCache
 {
     private readonly string _directory;
     private readonly int _memoryEntries;
-    private readonly ILogger _logger;
+    private readonly IModuleCacheLog _log;
     private readonly Lock _lock = new();
     private readonly Dictionary<string, LinkedListNode<(string Key, Module Module)>> _entries = new(StringComparer.Ordinal);
     private readonly LinkedList<(string Key, Module Module)> _recency = new();
-    private long _compilations;
-    private long _diskHits;
-    private long _memoryHits;
 
-    public ModuleCache(string directory, int memoryEntries, ILogger logger)
+    public ModuleCache(string directory, int memoryEntries, IModuleCacheLog log)
     {
         // Serialized code is only valid for the Wasmtime build that wrote it.
         _directory = Path.Combine(directory, "wasmtime-" + typeof(Engine).Assembly.GetName().Version);
         _memoryEntries = memoryEntries;
-        _logger = logger;
+        _log = log;
     }
-
-    public ModuleCacheStatistics Statistics =>
-        new(Interlocked.Read(ref _compilations), Interlocked.Read(ref _diskHits), Interlocked.Read(ref _memoryHits));
 
     /// <summary>Loads the module; throws <see cref="WasmtimeException"/> when the bytes are not a valid module.</summary>
     public Module GetOrLoad(Engine engine, string engineKey, byte[] wasm, string sha256, out ModuleSource source)
@@ -42,7 +36,6 @@ internal sealed class ModuleCache
             {
                 _recency.Remove(node);
                 _recency.AddFirst(node);
-                Interlocked.Increment(ref _memoryHits);
                 source = ModuleSource.MemoryCache;
                 return node.Value.Module;
             }
@@ -52,15 +45,13 @@ internal sealed class ModuleCache
         var module = TryDeserialize(engine, path, sha256);
         if (module is not null)
         {
-            Interlocked.Increment(ref _diskHits);
             source = ModuleSource.DiskCache;
         }
         else
         {
             var stopwatch = Stopwatch.StartNew();
             module = Module.FromBytes(engine, sha256, wasm);
-            SandboxLog.ModuleCompiled(_logger, sha256, wasm.Length, stopwatch.ElapsedMilliseconds);
-            Interlocked.Increment(ref _compilations);
+            _log.ModuleCompiled(sha256, wasm.Length, stopwatch.ElapsedMilliseconds);
             source = ModuleSource.Compiled;
             TryWrite(path, module);
         }
@@ -81,7 +72,7 @@ internal sealed class ModuleCache
         catch (WasmtimeException exception)
         {
             // A truncated file or one from another build: compile again and overwrite it.
-            SandboxLog.CacheFileDiscarded(_logger, path, exception);
+            _log.CacheFileDiscarded(path, exception);
             File.Delete(path);
             return null;
         }
@@ -100,12 +91,12 @@ internal sealed class ModuleCache
         catch (IOException exception)
         {
             // The cache only saves time; a run must not fail because a disk is full.
-            SandboxLog.CacheFileNotWritten(_logger, path, exception);
+            _log.CacheFileNotWritten(path, exception);
             File.Delete(temporary);
         }
         catch (UnauthorizedAccessException exception)
         {
-            SandboxLog.CacheFileNotWritten(_logger, path, exception);
+            _log.CacheFileNotWritten(path, exception);
         }
     }
 

@@ -1,0 +1,35 @@
+using Wasmtime;
+
+namespace Hearth.Sandbox.Execution;
+
+/// <summary>
+/// The Wasmtime configurations the sandbox compiles with. Epoch interruption and fuel
+/// each change the generated code, so every combination compiles separately and
+/// caches under its own key: a module compiled for one engine is never loaded into
+/// another. Measured costs: docs/decisions/2026-11-30-sandbox-time-limit.md.
+/// </summary>
+internal static class EngineSettings
+{
+    /// <summary>
+    /// An engine for this combination. <paramref name="epochInterruption"/> lets an
+    /// in-process run be stopped (about 1.8× slower in tight loops); without it only
+    /// ending the process stops a module, which is how the sandbox host runs.
+    /// </summary>
+    public static Engine Create(bool epochInterruption, bool fuel)
+    {
+        using var config = new Config()
+            .WithEpochInterruption(epochInterruption)
+            .WithFuelConsumption(fuel)
+            .WithOptimizationLevel(OptimizationLevel.Speed);
+        return new Engine(config);
+    }
+
+    /// <summary>The module cache's folder name for modules compiled by such an engine.</summary>
+    public static string CacheKey(bool epochInterruption, bool fuel) => (epochInterruption, fuel) switch
+    {
+        (true, false) => "epoch",
+        (true, true) => "epoch-fuel",
+        (false, false) => "uninterrupted",
+        (false, true) => "fuel",
+    };
+}

@@ -1,0 +1,41 @@
+using System.Text;
+using Wasmtime;
+
+namespace Hearth.Sandbox.Execution;
+
+/// <summary>
+/// Runs one invocation on the calling thread, which blocks until the module ends:
+/// loads the compiled module (cache or Cranelift), gives it its WASI view and runs it.
+/// The same code runs in the caller's process and in a sandbox host.
+/// </summary>
+internal static class ModuleExecution
+{
+    public static ModuleOutcome Run(Engine engine, string engineKey, ModuleCache cache, ModuleInvocation invocation, IModuleRunHooks hooks)
+    {
+        Module module;
+        ModuleSource source;
+        try
+        {
+            module = cache.GetOrLoad(engine, engineKey, ToBinary(invocation.Module), invocation.ModuleSha256, out source);
+        }
+        catch (WasmtimeException exception)
+        {
+            var message = exception.Message.Split('\n', 2)[0].Trim();
+            return ModuleOutcome.Failed(SandboxFailureKind.InvalidModule, $"not a valid WebAssembly module: {message}");
+        }
+        return ModuleRun.Execute(engine, module, invocation, Wasi(invocation, hooks), hooks) with { Source = source };
+    }
+
+    /// <summary>Binary modules pass as they are; anything else is tried as the text format (WAT).</summary>
+    private static byte[] ToBinary(byte[] wasm) =>
+        wasm.AsSpan().StartsWith("\0asm"u8) ? wasm : Module.ConvertText(Encoding.UTF8.GetString(wasm));
+
+    /// <summary>The module's arguments and environment, /in and /out, its console into the hooks; nothing else of the host.</summary>
+    private static WasiConfiguration Wasi(ModuleInvocation invocation, IModuleRunHooks hooks) => new WasiConfiguration()
+        .WithArgs([invocation.ProgramName, .. invocation.Arguments])
+        .WithEnvironmentVariables(invocation.Environment.Select(pair => (pair.Key, pair.Value)))
+        .WithPreopenedDirectory(invocation.InputDirectory, "/in", mutable: false)
+        .WithPreopenedDirectory(invocation.OutputDirectory, "/out", mutable: true)
+        .WithStandardOutputCallback(hooks.OnStandardOutput)
+        .WithStandardErrorCallback(hooks.OnStandardError);
+}

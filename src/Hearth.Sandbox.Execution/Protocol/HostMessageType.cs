@@ -1,0 +1,32 @@
+namespace Hearth.Sandbox.Execution.Protocol;
+
+/// <summary>
+/// The messages of the sandbox host protocol. A host says <see cref="Ready"/> once;
+/// then, for each <see cref="Run"/> from the runner, it answers <see cref="Started"/>,
+/// any number of <see cref="Console"/>, and one <see cref="Finished"/>, unless the
+/// runner ends the process first.
+/// </summary>
+internal enum HostMessageType : byte
+{
+    /// <summary>Host to runner: the engine is up; carries the protocol version.</summary>
+    Ready = 1,
+
+    /// <summary>Runner to host: run this module (a <see cref="ModuleInvocation"/>).</summary>
+    Run = 2,
+
+    /// <summary>Host to runner: the module's code starts now; its time limit counts from here.</summary>
+    Started = 3,
+
+    /// <summary>Host to runner: the module wrote to stdout or stderr (the kept bytes and the length written).</summary>
+    Console = 4,
+
+    /// <summary>Host to runner: the module ended (a <see cref="ModuleOutcome"/>); the host takes the next run.</summary>
+    Finished = 5,
+}
+
+/// <summary>Which console stream a <see cref="HostMessageType.Console"/> message is about.</summary>
+internal enum ConsoleStream : byte
+{
+    Stdout = 1,
+    Stderr = 2,
+}
