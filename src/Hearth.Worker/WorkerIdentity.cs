@@ -39,7 +39,7 @@ public sealed class WorkerIdentity
     }
 
     /// <summary>EIP-191 personal_sign of a UTF-8 text, 0x-prefixed hex.</summary>
-    public string SignMessage(string message) => new EthereumMessageSigner().EncodeUTF8AndSign(message, _key);
+    public string SignMessage(string message) => Signatures.SignMessage(message, _key.GetPrivateKeyAsBytes());
 
     /// <summary>The 65-byte EIP-712 contribution signature over a task's result digest.</summary>
     public byte[] SignContribution(Hash32 taskId, Hash32 digest) => ContributionSigning.Sign(Domain, taskId, digest, _key);

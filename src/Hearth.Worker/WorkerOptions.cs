@@ -68,6 +68,12 @@ public sealed class WorkerOptions
     /// <summary>Largest total size of a run's /out, in bytes. Default 256 MiB.</summary>
     public long MaxOutputBytes { get; set; } = 256L * 1024 * 1024;
 
+    /// <summary>
+    /// How long a stage (downloading, running, uploading) must last before the scheduler is told of it; zero reports every
+    /// stage at once. Default 1 s: short tasks then cost the scheduler no progress requests.
+    /// </summary>
+    public TimeSpan ProgressReportDelay { get; set; } = TimeSpan.FromSeconds(1);
+
     internal void CopyTo(WorkerOptions target)
     {
         target.SchedulerUrl = SchedulerUrl;
@@ -89,6 +95,7 @@ public sealed class WorkerOptions
         target.DownloadAttempts = DownloadAttempts;
         target.ResumeAfterRestart = ResumeAfterRestart;
         target.MaxOutputBytes = MaxOutputBytes;
+        target.ProgressReportDelay = ProgressReportDelay;
     }
 }
 

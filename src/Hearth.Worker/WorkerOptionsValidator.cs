@@ -44,6 +44,8 @@ public sealed class WorkerOptionsValidator : IValidateOptions<WorkerOptions>
             failures.Add($"{section}:AssignmentWaitSeconds must be between 0 and 300, was {options.AssignmentWaitSeconds}.");
         if (options.RequestTimeout <= TimeSpan.Zero)
             failures.Add($"{section}:RequestTimeout must be positive, was {options.RequestTimeout}.");
+        if (options.ProgressReportDelay < TimeSpan.Zero || options.ProgressReportDelay > TimeSpan.FromHours(1))
+            failures.Add($"{section}:ProgressReportDelay must be between 0 and 1 hour, was {options.ProgressReportDelay}.");
         if (options.RetryInitialDelay <= TimeSpan.Zero)
             failures.Add($"{section}:RetryInitialDelay must be positive, was {options.RetryInitialDelay}.");
         if (options.RetryMaxDelay < options.RetryInitialDelay)

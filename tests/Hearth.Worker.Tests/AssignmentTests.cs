@@ -36,6 +36,40 @@ public sealed class AssignmentTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Stages_shorter_than_the_progress_delay_are_not_reported()
+    {
+        await using var network = await TestNetwork.StartAsync(output);
+        var options = network.WorkerOptions(1);
+        options.ProgressReportDelay = TimeSpan.FromSeconds(30);
+        var worker = await network.StartWorkerAsync(options);
+        var app = await network.PutFileAsync(TestNetwork.App("montecarlo"));
+        var assignment = network.Assign(worker.Address, app, ["1000", "3"]);
+        network.Scheduler.Enqueue(worker.Address, assignment);
+
+        await network.Scheduler.WaitForAsync(s => s.Contributions.FirstOrDefault(c => c.ReplicateId == assignment.ReplicateId).Report, "the contribution");
+
+        Assert.Empty(network.Scheduler.Read(s => s.Progress.ToList()));
+    }
+
+    [Fact]
+    public async Task A_stage_that_lasts_longer_than_the_progress_delay_is_reported()
+    {
+        await using var network = await TestNetwork.StartAsync(output);
+        var options = network.WorkerOptions(1);
+        options.ProgressReportDelay = TimeSpan.FromMilliseconds(100);
+        var worker = await network.StartWorkerAsync(options);
+        var app = await network.PutAsync(Encoding.UTF8.GetBytes(ForeverLoop));
+        var assignment = network.Assign(worker.Address, app, [], limits: new TaskLimits(2, 64L * 1024 * 1024, null));
+        network.Scheduler.Enqueue(worker.Address, assignment);
+
+        await network.Scheduler.WaitForAsync(s => s.Failures.FirstOrDefault(f => f.ReplicateId == assignment.ReplicateId).Report, "the failure report");
+
+        var stages = network.Scheduler.Read(s => s.Progress.Where(p => p.ReplicateId == assignment.ReplicateId).Select(p => p.Stage).ToList());
+        Assert.Contains(ProgressStages.Running, stages);
+        Assert.DoesNotContain(ProgressStages.Uploading, stages);
+    }
+
+    [Fact]
     public async Task Two_workers_running_the_same_task_contribute_the_same_digest()
     {
         await using var network = await TestNetwork.StartAsync(output);

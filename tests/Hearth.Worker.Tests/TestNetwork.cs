@@ -90,6 +90,7 @@ public sealed class TestNetwork : IAsyncDisposable
         AssignmentWaitSeconds = 2,
         RetryInitialDelay = TimeSpan.FromMilliseconds(100),
         RetryMaxDelay = TimeSpan.FromMilliseconds(500),
+        ProgressReportDelay = TimeSpan.Zero,
     };
 
     public async Task<WorkerHandle> StartWorkerAsync(WorkerOptions options, Action<IServiceCollection>? configure = null)

@@ -189,24 +189,46 @@ public sealed class HearthClient
     }
 
     public Task<IReadOnlyList<TaskSettledEvent>> TasksSettledAsync(Hash32 dealId, CancellationToken ct = default) =>
-        EventsOfDealAsync<TaskSettledEvent>(dealId, ct);
+        EventsOfDealAsync<TaskSettledEvent>(dealId, Deployment.Block, null, ct);
+
+    /// <summary>Tasks of the deal settled in blocks <paramref name="from"/> to <paramref name="to"/>, both included.</summary>
+    public Task<IReadOnlyList<TaskSettledEvent>> TasksSettledAsync(Hash32 dealId, long from, long to, CancellationToken ct = default) =>
+        EventsOfDealAsync<TaskSettledEvent>(dealId, from, to, ct);
+
+    /// <summary>Tasks of the deal refunded in blocks <paramref name="from"/> to <paramref name="to"/>, both included.</summary>
+    public Task<IReadOnlyList<TaskRefundedEvent>> TasksRefundedAsync(Hash32 dealId, long from, long to, CancellationToken ct = default) =>
+        EventsOfDealAsync<TaskRefundedEvent>(dealId, from, to, ct);
+
+    /// <summary>The number of the newest block.</summary>
+    public async Task<long> BlockNumberAsync(CancellationToken ct = default)
+    {
+        ct.ThrowIfCancellationRequested();
+        try
+        {
+            return (long)(await Sender.Web3.Eth.Blocks.GetBlockNumber.SendRequestAsync()).Value;
+        }
+        catch (Nethereum.JsonRpc.Client.RpcClientUnknownException e)
+        {
+            throw new ChainUnreachableException($"reading the block number: the chain's JSON-RPC endpoint does not answer ({e.InnerException?.Message ?? e.Message})", e);
+        }
+    }
 
     /// <summary>The deal's terms as emitted when it was matched, or null when no such deal exists.</summary>
     public async Task<DealCreatedEvent?> FindDealAsync(Hash32 dealId, CancellationToken ct = default) =>
-        (await EventsOfDealAsync<DealCreatedEvent>(dealId, ct)).SingleOrDefault();
+        (await EventsOfDealAsync<DealCreatedEvent>(dealId, Deployment.Block, null, ct)).SingleOrDefault();
 
     public Task<IReadOnlyList<TaskRefundedEvent>> TasksRefundedAsync(Hash32 dealId, CancellationToken ct = default) =>
-        EventsOfDealAsync<TaskRefundedEvent>(dealId, ct);
+        EventsOfDealAsync<TaskRefundedEvent>(dealId, Deployment.Block, null, ct);
 
     public Task<IReadOnlyList<ResultsStoredEvent>> ResultsStoredAsync(Hash32 dealId, CancellationToken ct = default) =>
-        EventsOfDealAsync<ResultsStoredEvent>(dealId, ct);
+        EventsOfDealAsync<ResultsStoredEvent>(dealId, Deployment.Block, null, ct);
 
-    /// <summary>Events of the market whose first indexed topic is the deal id.</summary>
-    private async Task<IReadOnlyList<T>> EventsOfDealAsync<T>(Hash32 dealId, CancellationToken ct) where T : Nethereum.ABI.FunctionEncoding.Attributes.IEventDTO, new()
+    /// <summary>Events of the market whose first indexed topic is the deal id, in blocks <paramref name="from"/> to <paramref name="to"/> (null: the newest).</summary>
+    private async Task<IReadOnlyList<T>> EventsOfDealAsync<T>(Hash32 dealId, long from, long? to, CancellationToken ct) where T : Nethereum.ABI.FunctionEncoding.Attributes.IEventDTO, new()
     {
         ct.ThrowIfCancellationRequested();
         var ev = _market.GetEvent<T>();
-        var filter = ev.CreateFilterInput(new BlockParameter((ulong)Deployment.Block), BlockParameter.CreateLatest());
+        var filter = ev.CreateFilterInput(new BlockParameter((ulong)from), to is { } last ? new BlockParameter((ulong)last) : BlockParameter.CreateLatest());
         filter.Topics = [filter.Topics[0], dealId.ToString()];
         try
         {

@@ -31,7 +31,7 @@ public static class MarketServiceCollectionExtensions
     {
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<MarketOptions>, MarketOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
-        services.AddDbContextFactory<MarketDbContext>((sp, db) =>
+        services.AddPooledDbContextFactory<MarketDbContext>((sp, db) =>
         {
             var o = sp.GetRequiredService<IOptions<MarketOptions>>().Value;
             if (!string.IsNullOrWhiteSpace(o.PostgresConnectionString)) db.UseNpgsql(o.PostgresConnectionString);

@@ -51,12 +51,25 @@ public sealed class RequesterSession(HearthClient chain, MarketClient? market = 
         return new DealProgress(dealId, (int)deal.Volume, settled, refunded, DateTimeOffset.UtcNow >= deal.DeadlineTime);
     }
 
-    /// <summary>Polls the chain until every task is settled or refunded, or the deadline passes.</summary>
+    /// <summary>
+    /// Polls the chain until every task is settled or refunded, or the deadline passes. Each poll reads only the blocks
+    /// mined since the previous one, so following a deal of thousands of tasks costs no more per poll than a small one.
+    /// </summary>
     public async Task<DealProgress> FollowAsync(Hash32 dealId, Hearth.Protocol.Deals.Deal deal, Func<DealProgress, Task>? onProgress, CancellationToken ct)
     {
+        var settled = new Dictionary<long, Hash32>();
+        var refunded = new HashSet<long>();
+        var from = chain.Deployment.Block;
         while (true)
         {
-            var progress = await ProgressAsync(dealId, deal, ct);
+            var head = await chain.BlockNumberAsync(ct);
+            if (head >= from)
+            {
+                foreach (var s in await chain.TasksSettledAsync(dealId, from, head, ct)) settled[(long)s.Task] = new Hash32(s.Digest);
+                foreach (var r in await chain.TasksRefundedAsync(dealId, from, head, ct)) refunded.Add((long)r.Task);
+                from = head + 1;
+            }
+            var progress = new DealProgress(dealId, (int)deal.Volume, new Dictionary<long, Hash32>(settled), new HashSet<long>(refunded), DateTimeOffset.UtcNow >= deal.DeadlineTime);
             if (onProgress is not null) await onProgress(progress);
             if (progress.Finished) return progress;
             await Task.Delay(PollInterval, ct);

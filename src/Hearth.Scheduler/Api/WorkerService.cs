@@ -4,6 +4,7 @@ using System.Text.Json;
 using Hearth.Chain.Market;
 using Hearth.Protocol;
 using Hearth.Protocol.Deals;
+using Hearth.Protocol.Orders;
 using Hearth.Protocol.WorkerApi;
 using Hearth.Scheduler.Engine;
 using Hearth.Scheduler.Persistence;
@@ -30,7 +31,7 @@ public sealed class WorkerService(
     TimeProvider time,
     ILogger<WorkerService> logger)
 {
-    private readonly EthereumMessageSigner _signer = new();
+    private readonly byte[] _schedulerKey = new EthECKey(options.Value.SchedulerPrivateKey).GetPrivateKeyAsBytes();
 
     public ApiResult<ChallengeResponse> Challenge(ChallengeRequest? request)
     {
@@ -48,7 +49,7 @@ public sealed class WorkerService(
             return ApiResult<LoginResponse>.Fail(403, $"this scheduler manages workerpool {options.Value.WorkerpoolId}, not '{r.Workerpool}'");
         var refused = auth.TakeChallenge(r.Challenge, r.Worker);
         if (refused is not null) return ApiResult<LoginResponse>.Fail(401, refused);
-        var signer = Recover(WorkerLogin.Message(r.Workerpool, r.Challenge), r.Signature);
+        var signer = Signatures.RecoverMessage(WorkerLogin.Message(r.Workerpool, r.Challenge), r.Signature);
         if (signer is null || !Addresses.AreEqual(signer, r.Worker))
             return ApiResult<LoginResponse>.Fail(401, "the signature does not come from that worker's key");
 
@@ -146,7 +147,7 @@ public sealed class WorkerService(
             ["HEARTH_TASK_ID"] = replicate.TaskId,
             ["HEARTH_TASK_INDEX"] = replicate.TaskIndex.ToString(CultureInfo.InvariantCulture),
         };
-        var authorization = _signer.EncodeUTF8AndSign(WorkerLogin.AuthorizationMessage(worker, replicate.TaskId), new EthECKey(o.SchedulerPrivateKey));
+        var authorization = Signatures.SignMessage(WorkerLogin.AuthorizationMessage(worker, replicate.TaskId), _schedulerKey);
         return new Assignment(
             replicate.ReplicateId, deal.DealId, replicate.TaskIndex, replicate.TaskId,
             new AssetRef(deal.App, deal.AppChecksum, deal.AppLocation),
@@ -281,19 +282,6 @@ public sealed class WorkerService(
         {
             SchedulerLog.StorageUnreachable(logger, url, e);
             return false;
-        }
-    }
-
-    private string? Recover(string message, string signatureHex)
-    {
-        if (!TryHex(signatureHex, 65, out var sig) || sig[64] is not (27 or 28)) return null;
-        try
-        {
-            return _signer.EncodeUTF8AndEcRecover(message, signatureHex);
-        }
-        catch (Exception e) when (e is ArgumentException or FormatException or InvalidOperationException)
-        {
-            return null;
         }
     }
 

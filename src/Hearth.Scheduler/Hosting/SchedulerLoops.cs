@@ -21,7 +21,12 @@ internal sealed class SchedulerStartup(IServiceProvider services) : IHostedServi
         await services.GetRequiredService<Settler>().RecoverAsync(ct);
     }
 
-    public Task StopAsync(CancellationToken ct) => Task.CompletedTask;
+    /// <summary>Stops last, after the loops: closes the pooled SQLite connections.</summary>
+    public Task StopAsync(CancellationToken ct)
+    {
+        Database.ReleaseSqlite(services.GetRequiredService<IOptions<SchedulerOptions>>().Value);
+        return Task.CompletedTask;
+    }
 }
 
 /// <summary>Runs one step every poll interval, or sooner when woken; a failing step is logged and retried, never fatal.</summary>

@@ -48,7 +48,8 @@ public static class SchedulerServiceCollectionExtensions
     {
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SchedulerOptions>, SchedulerOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
-        services.AddDbContextFactory<SchedulerDb>((sp, b) => Database.Configure(b, sp.GetRequiredService<IOptions<SchedulerOptions>>().Value));
+        // Pooled: a context is taken for every worker request, and building one costs more than the query it runs.
+        services.AddPooledDbContextFactory<SchedulerDb>((sp, b) => Database.Configure(b, sp.GetRequiredService<IOptions<SchedulerOptions>>().Value));
         services.AddSingleton(sp =>
         {
             var o = sp.GetRequiredService<IOptions<SchedulerOptions>>().Value;

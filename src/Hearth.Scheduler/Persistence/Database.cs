@@ -14,7 +14,7 @@ public static class Database
                 builder.UseNpgsql(options.ConnectionString);
                 break;
             default:
-                builder.UseSqlite(SqliteConnectionString(options));
+                builder.UseSqlite(SqliteConnectionString(options)).AddInterceptors(SqliteSynchronousNormal.Instance);
                 break;
         }
     }
@@ -24,8 +24,17 @@ public static class Database
         if (!string.IsNullOrWhiteSpace(options.ConnectionString)) return options.ConnectionString;
         var path = Path.GetFullPath(options.SqlitePath!);
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        // Pooling off: a restarted scheduler in the same process (tests) must not find the old file handle.
-        return new SqliteConnectionStringBuilder { DataSource = path, Pooling = false, DefaultTimeout = 30 }.ToString();
+        // Pooled: opening a connection re-reads the schema and maps the WAL index, which costs more than most queries.
+        // The scheduler clears its pool when it stops, so a restarted one (tests) finds no old file handle.
+        return new SqliteConnectionStringBuilder { DataSource = path, Pooling = true, DefaultTimeout = 30 }.ToString();
+    }
+
+    /// <summary>Closes the pooled connections of a SQLite database, so its file can be removed or reopened afresh.</summary>
+    public static void ReleaseSqlite(SchedulerOptions options)
+    {
+        if (options.Database != DatabaseProvider.Sqlite) return;
+        using var connection = new SqliteConnection(SqliteConnectionString(options));
+        SqliteConnection.ClearPool(connection);
     }
 
     /// <summary>Creates the schema when the database is new. The schema has no migrations yet: a change of it needs a fresh database.</summary>

@@ -1,3 +1,4 @@
+using Hearth.Protocol.Orders;
 using Hearth.Protocol;
 using Hearth.Protocol.WorkerApi;
 using Hearth.Sandbox;
@@ -58,16 +59,7 @@ public static class AssignmentCheck
     /// <summary>The address that signed the authorisation of <paramref name="worker"/> for a task, or null when it is malformed.</summary>
     public static string? RecoverAuthorizer(string? authorization, string worker, string taskId)
     {
-        if (string.IsNullOrEmpty(authorization))
-            return null;
-        try
-        {
-            return new EthereumMessageSigner().EncodeUTF8AndEcRecover(WorkerLogin.AuthorizationMessage(worker, taskId), authorization);
-        }
-        catch (Exception e) when (e is FormatException or ArgumentException or IndexOutOfRangeException or InvalidOperationException or Org.BouncyCastle.Crypto.CryptoException)
-        {
-            return null;
-        }
+        return string.IsNullOrEmpty(authorization) ? null : Signatures.RecoverMessage(WorkerLogin.AuthorizationMessage(worker, taskId), authorization);
     }
 
     private static void CheckAsset(AssetRef? asset, string what)

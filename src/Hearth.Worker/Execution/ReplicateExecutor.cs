@@ -50,7 +50,8 @@ public sealed class ReplicateExecutor(
                 throw new ReplicateFailedException(FailureKinds.DeadlinePassed, $"the task's deadline {assignment.Deadline:O} had passed before the worker started it");
             WorkerLog.ReplicateStarted(logger, assignment.ReplicateId, assignment.TaskId);
 
-            await reports.ProgressAsync(assignment.ReplicateId, ProgressStages.Downloading, null, linked.Token);
+            await using var stages = new StageReporter(reports, assignment.ReplicateId, options.ProgressReportDelay, time);
+            await stages.EnterAsync(ProgressStages.Downloading, linked.Token);
             var module = await FetchAsync(assignment.App, "app module", linked.Token);
             var input = assignment.Dataset is { } dataset ? await StageDatasetAsync(dataset, work, linked.Token) : null;
 
@@ -58,7 +59,7 @@ public sealed class ReplicateExecutor(
             // The task's wall-time limit starts here, inside the sandbox, when the module starts: downloads are not counted.
             using (load.Enter())
             {
-                await reports.ProgressAsync(assignment.ReplicateId, ProgressStages.Running, null, linked.Token);
+                await stages.EnterAsync(ProgressStages.Running, linked.Token);
                 result = await sandbox.RunAsync(new SandboxRequest
                 {
                     ModulePath = module,
@@ -71,13 +72,14 @@ public sealed class ReplicateExecutor(
             if (!result.Succeeded)
                 throw new ReplicateFailedException(FailureKinds.Of(result.Failure), FailureReason(result));
 
-            await reports.ProgressAsync(assignment.ReplicateId, ProgressStages.Uploading, null, linked.Token);
+            await stages.EnterAsync(ProgressStages.Uploading, linked.Token);
             var digest = await UploadAsync(assignment, result, linked.Token);
             var signature = identity.SignContribution(taskId, digest);
             var contribution = new ContributionReport(digest.ToString(), "0x" + Convert.ToHexStringLower(signature),
                 result.ExitCode ?? 0, result.FuelConsumed is { } fuel ? (long)fuel : null, result.WallTime.TotalSeconds, Tail(result.Stdout, StdoutTailBytes));
             // From here a restart delivers this contribution again instead of running the task again.
             state.Put(held with { Contribution = contribution });
+            await stages.DisposeAsync();
             return await DeliverContributionAsync(assignment, contribution, ct);
         }
         catch (ReplicateFailedException e)

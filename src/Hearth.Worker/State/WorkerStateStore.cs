@@ -98,7 +98,9 @@ public sealed class WorkerStateStore
         using (var file = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
         {
             JsonSerializer.Serialize(file, state, SchedulerApiClient.Json);
-            file.Flush(flushToDisk: true);
+            // No fsync: the rename already keeps a crashed process from leaving half a state. After a power cut an older
+            // state may come back; the scheduler has reassigned those replicates by then and refuses their reports.
+            file.Flush();
         }
         File.Move(temp, Path, overwrite: true);
     }
