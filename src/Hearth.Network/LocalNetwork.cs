@@ -91,6 +91,8 @@ public sealed class LocalNetwork : IAsyncDisposable
             ResultStorageUrl = StorageUrl,
             ListenPort = schedulerPort,
             HeartbeatTimeoutSeconds = Math.Max(10, options.HeartbeatSeconds * 5),
+            // The sample apps run in milliseconds: keep a next task waiting for each slot.
+            AssignmentsAheadPerSlot = 1,
         }, Quiet, ct);
         _parts.Add(Scheduler);
         SchedulerUrl = Scheduler.BaseUrl.ToString().TrimEnd('/');

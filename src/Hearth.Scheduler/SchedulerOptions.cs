@@ -50,6 +50,12 @@ public sealed class SchedulerOptions
     /// <summary>A worker silent for longer loses its replicates to other workers, seconds.</summary>
     public int HeartbeatTimeoutSeconds { get; set; } = 30;
 
+    /// <summary>
+    /// Replicates placed on a worker beyond its free slots, per slot, waiting for it to ask: a slot that ends a task finds
+    /// its next one already there instead of waiting for a placement round. Worth it for short tasks; 0 places only on free slots.
+    /// </summary>
+    public int AssignmentsAheadPerSlot { get; set; }
+
     /// <summary>Most tasks settled in one transaction.</summary>
     public int SettlementBatchSize { get; set; } = 50;
 

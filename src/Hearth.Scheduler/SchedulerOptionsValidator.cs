@@ -44,6 +44,7 @@ public sealed class SchedulerOptionsValidator : IValidateOptions<SchedulerOption
         if (o.PollIntervalMs is < 10 or > 600_000) f.Add($"{s}:PollIntervalMs must be between 10 and 600000 ms, was {o.PollIntervalMs}.");
         if (o.MaxLogRange is < 1 or > 100_000) f.Add($"{s}:MaxLogRange must be between 1 and 100000 blocks, was {o.MaxLogRange}.");
         if (o.HeartbeatTimeoutSeconds is < 1 or > 86_400) f.Add($"{s}:HeartbeatTimeoutSeconds must be between 1 and 86400, was {o.HeartbeatTimeoutSeconds}.");
+        if (o.AssignmentsAheadPerSlot is < 0 or > 16) f.Add($"{s}:AssignmentsAheadPerSlot must be between 0 and 16, was {o.AssignmentsAheadPerSlot}.");
         if (o.SettlementBatchSize is < 1 or > 1_000) f.Add($"{s}:SettlementBatchSize must be between 1 and 1000 tasks, was {o.SettlementBatchSize}.");
         if (o.SettlementMaxDelayMs is < 0 or > 3_600_000) f.Add($"{s}:SettlementMaxDelayMs must be between 0 and 3600000 ms, was {o.SettlementMaxDelayMs}.");
         if (o.SettlementAttempts is < 1 or > 100) f.Add($"{s}:SettlementAttempts must be between 1 and 100, was {o.SettlementAttempts}.");

@@ -49,7 +49,8 @@ public sealed class Dispatcher(
 
         // With every slot taken there is nothing to place; the waiting tasks' reasons were recorded when the slots filled,
         // and contributions advance their own tasks. Skipping the scan keeps busy pools from re-reading their backlog on every event.
-        var freeSlots = live.Sum(w => Math.Max(0, w.Slots - busy.GetValueOrDefault(w.Address)));
+        var capacity = (WorkerEntity w) => w.Slots * (1 + o.AssignmentsAheadPerSlot);
+        var freeSlots = live.Sum(w => Math.Max(0, capacity(w) - busy.GetValueOrDefault(w.Address)));
         if (freeSlots == 0 && live.Count > 0) return 0;
 
         var wanting = new[] { TaskStatus.Pending, TaskStatus.Running, TaskStatus.Contributed };
@@ -94,7 +95,7 @@ public sealed class Dispatcher(
                         : $"waiting for a worker with enough stake ({deal.WorkerStake} needed)";
                     break;
                 }
-                var candidates = staked.Select(w => PlacementPolicies.ToCandidate(w, busy.GetValueOrDefault(w.Address))).ToList();
+                var candidates = staked.Select(w => PlacementPolicies.ToCandidate(w, busy.GetValueOrDefault(w.Address), o.AssignmentsAheadPerSlot)).ToList();
                 var placementTask = new PlacementTask(task.TaskId, Math.Max(1, deal.CategorySeconds), deal.DeadlineTime, o.TaskPowerWatts);
                 var decision = policy.Place(placementTask, candidates, now);
                 if (decision.Outcome != PlacementOutcome.Placed || decision.Worker is null)

@@ -16,10 +16,11 @@ public static class PlacementPolicies
     };
 
     /// <summary>A worker as a policy sees it. Free slots count the replicates it holds rather than its last heartbeat's
-    /// figure, so a round that places several tasks does not overfill it.</summary>
-    public static WorkerCandidate ToCandidate(WorkerEntity worker, int activeReplicates)
+    /// figure, so a round that places several tasks does not overfill it; <paramref name="aheadPerSlot"/> more per slot
+    /// may wait for it to ask.</summary>
+    public static WorkerCandidate ToCandidate(WorkerEntity worker, int activeReplicates, int aheadPerSlot = 0)
     {
-        var free = Math.Max(0, worker.Slots - activeReplicates);
+        var free = Math.Max(0, worker.Slots * (1 + aheadPerSlot) - activeReplicates);
         var load = worker.Slots <= 0 ? 1.0 : Math.Clamp((double)activeReplicates / worker.Slots, 0, 1);
         return new WorkerCandidate(worker.Address, free, load, ToBoiler(ReadTelemetry(worker)));
     }

@@ -25,14 +25,16 @@ public sealed class StageReporter(ReportDelivery reports, string replicateId, Ti
 
     private async Task SendLaterAsync(string stage, CancellationToken ct)
     {
+        // Most stages end first: no exception for that, it is the usual case.
+        await Task.Delay(delay, time, ct).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        if (ct.IsCancellationRequested) return;
         try
         {
-            await Task.Delay(delay, time, ct);
             await reports.ProgressAsync(replicateId, stage, null, ct);
         }
         catch (OperationCanceledException)
         {
-            // The stage ended first.
+            // The stage ended while the report was on its way.
         }
     }
 
