@@ -78,10 +78,10 @@ public sealed class OptionsAndParamsTests
     [Fact]
     public void Invalid_options_are_named_precisely()
     {
-        var result = new SchedulerOptionsValidator().Validate(null, new SchedulerOptions { PlacementPolicy = "random", PollIntervalMs = 0, Database = DatabaseProvider.PostgreSql });
+        var result = new SchedulerOptionsValidator().Validate(null, new SchedulerOptions { PlacementPolicy = "random", PollIntervalMs = 0, Database = DatabaseProvider.PostgreSql, AssignmentsAheadPerSlot = -1 });
         Assert.True(result.Failed);
         var text = string.Join("\n", result.Failures!);
-        foreach (var part in new[] { "Scheduler:RpcUrl", "Scheduler:Deployment is missing", "Scheduler:WorkerpoolId", "Scheduler:SchedulerPrivateKey", "Scheduler:ConnectionString is required", "Scheduler:PollIntervalMs", "Scheduler:PlacementPolicy 'random'", "Scheduler:ResultStorageUrl" })
+        foreach (var part in new[] { "Scheduler:RpcUrl", "Scheduler:Deployment is missing", "Scheduler:WorkerpoolId", "Scheduler:SchedulerPrivateKey", "Scheduler:ConnectionString is required", "Scheduler:PollIntervalMs", "Scheduler:PlacementPolicy 'random'", "Scheduler:ResultStorageUrl", "Scheduler:AssignmentsAheadPerSlot must be between 0 and 16, was -1" })
             Assert.Contains(part, text);
         Assert.Throws<OptionsValidationException>(() => SchedulerOptionsValidator.ThrowIfInvalid(new SchedulerOptions()));
     }

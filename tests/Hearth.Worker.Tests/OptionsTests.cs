@@ -35,6 +35,7 @@ public sealed class OptionsTests
             ChainId = 1,
             MarketAddress = "0x5FbDB2315678afecb367f032d93F642f64180aa3",
             SchedulerAddress = "0x5FbDB2315678afecb367f032d93F642f64180aa3",
+            ProgressReportDelay = TimeSpan.FromSeconds(-1),
         };
 
         var error = Assert.Throws<OptionsValidationException>(() => WorkerOptionsValidator.ThrowIfInvalid(options));
@@ -46,6 +47,7 @@ public sealed class OptionsTests
                 "Worker:CacheFolder 'relative/cache' is relative: give an absolute folder for downloaded modules and datasets.",
                 "Worker:Slots must be between 1 and 1024 parallel tasks, was 0.",
                 "Worker:TelemetrySource must be 'simulated' or 'none', was 'thermometer'.",
+                "Worker:ProgressReportDelay must be between 0 and 1 hour, was -00:00:01.",
             ],
             error.Failures);
     }
