@@ -40,6 +40,36 @@ public sealed class ResilienceTests
     }
 
     [Fact]
+    public async Task A_worker_that_keeps_heart_beating_but_no_longer_lists_a_replicate_loses_it()
+    {
+        await using var net = await TestNetwork.StartAsync(workers: 2);
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var server = await net.StartSchedulerAsync(net.Options(o => o.HeartbeatTimeoutSeconds = 30), time);
+        var domain = net.Requester.Domain;
+        using var forgetful = await new TestWorker(server.BaseUrl, net.WorkerKey(0), net.Pool.ToString(), domain).LoginAsync();
+        await net.MatchAsync(volume: 1, trust: 1);
+        var taken = await forgetful.NextRequiredAsync();
+        using var http = new HttpClient { BaseAddress = server.BaseUrl };
+
+        // Listed in every heartbeat: kept, however long it runs.
+        time.Advance(TimeSpan.FromSeconds(20));
+        await forgetful.HeartbeatAsync(1, taken.ReplicateId);
+        time.Advance(TimeSpan.FromSeconds(15));
+        await forgetful.HeartbeatAsync(1, taken.ReplicateId);
+        Assert.Equal("Assigned", (await ReadApi.TaskAsync(http, taken.TaskId)).Replicates.Single().Status);
+
+        // Alive, but the replicate is gone from its list (a lost state file): it is replaced at once, not after the deadline.
+        await forgetful.HeartbeatAsync(1);
+        using var other = await new TestWorker(server.BaseUrl, net.WorkerKey(1), net.Pool.ToString(), domain).LoginAsync();
+        var replacement = await other.NextRequiredAsync();
+
+        Assert.Equal(taken.TaskId, replacement.TaskId);
+        var lost = (await ReadApi.TaskAsync(http, taken.TaskId)).Replicates.Single(r => r.ReplicateId == taken.ReplicateId);
+        Assert.Equal("Abandoned", lost.Status);
+        Assert.Contains($"worker {forgetful.Address.ToLowerInvariant()} no longer holds it", lost.Reason);
+    }
+
+    [Fact]
     public async Task A_deal_removed_by_a_reorganisation_is_suspended_and_restored_when_it_reappears()
     {
         await using var net = await TestNetwork.StartAsync(workers: 1);

@@ -84,6 +84,7 @@ public sealed class WorkerService(
         if (r.Telemetry is { } t && !IsFinite(t)) return ApiResult<HeartbeatResponse>.Fail(400, "telemetry figures must be finite numbers");
 
         List<string> cancelled;
+        List<string> forgotten;
         await using (var db = await dbs.CreateDbContextAsync(ct))
         {
             var row = await db.Workers.FindAsync([worker], ct);
@@ -95,6 +96,7 @@ public sealed class WorkerService(
             var still = await db.Replicates.Where(x => x.Worker == worker && held.Contains(x.ReplicateId) && ReplicateStateMachine.ActiveStatuses.Contains(x.Status))
                 .Select(x => x.ReplicateId).ToListAsync(ct);
             cancelled = held.Except(still).ToList();
+            forgotten = await ForgottenAsync(db, worker, held, ct);
             try
             {
                 await db.SaveChangesAsync(ct);
@@ -104,8 +106,39 @@ public sealed class WorkerService(
                 // Two heartbeats of one worker raced: the other one was recorded, which is as good.
             }
         }
+        if (forgotten.Count > 0) await AbandonForgottenAsync(worker, held, ct);
         signals.PlacementNeeded.Fire();
         return new HeartbeatResponse(Math.Max(1, options.Value.HeartbeatTimeoutSeconds / 3), cancelled);
+    }
+
+    /// <summary>
+    /// Replicates delivered to the worker that its heartbeat no longer lists, though it still beats: it lost them (a
+    /// crash with a lost state file, a bug). Only those untouched for a heartbeat timeout count, so a heartbeat that
+    /// crossed a delivery on the wire does not.
+    /// </summary>
+    private Task<List<string>> ForgottenAsync(SchedulerDb db, string worker, IReadOnlyList<string> held, CancellationToken ct)
+    {
+        var before = Now() - (long)options.Value.HeartbeatTimeout.TotalMilliseconds;
+        return db.Replicates.Where(x => x.Worker == worker && x.Delivered && ReplicateStateMachine.ActiveStatuses.Contains(x.Status)
+                && x.UpdatedAtMs < before && !held.Contains(x.ReplicateId))
+            .Select(x => x.ReplicateId).ToListAsync(ct);
+    }
+
+    private async Task AbandonForgottenAsync(string worker, IReadOnlyList<string> held, CancellationToken ct)
+    {
+        using (await gate.EnterAsync(ct))
+        {
+            await using var db = await dbs.CreateDbContextAsync(ct);
+            var ids = await ForgottenAsync(db, worker, held, ct);
+            var nowMs = Now();
+            foreach (var replicate in await db.Replicates.Where(x => ids.Contains(x.ReplicateId)).ToListAsync(ct))
+            {
+                var why = $"worker {worker} no longer holds it: its heartbeat lists {held.Count} replicate(s), not this one; replicate reassigned";
+                await ReplicateLoss.AbandonAsync(db, replicate, why, nowMs, ct);
+                SchedulerLog.ReplicateAbandoned(logger, replicate.ReplicateId, worker);
+            }
+            await db.SaveChangesAsync(ct);
+        }
     }
 
     /// <summary>The next replicate placed on this worker, waiting up to <paramref name="wait"/> for one; null when none came.</summary>

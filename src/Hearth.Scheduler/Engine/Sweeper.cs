@@ -42,15 +42,7 @@ public sealed class Sweeper(
         {
             var seconds = (nowMs - silent[replicate.Worker].LastHeartbeatMs) / 1000;
             var why = $"worker {replicate.Worker} stopped heart-beating; replicate reassigned (last heard {seconds} s ago)";
-            ReplicateStateMachine.Move(db, replicate, ReplicateStatus.Abandoned, why, nowMs);
-            var task = await db.Tasks.SingleAsync(t => t.TaskId == replicate.TaskId, ct);
-            if (TaskStateMachine.WantsWork(task.Status))
-            {
-                var othersActive = await db.Replicates.AnyAsync(r => r.TaskId == task.TaskId && r.ReplicateId != replicate.ReplicateId && ReplicateStateMachine.ActiveStatuses.Contains(r.Status), ct);
-                var contributed = await db.Replicates.AnyAsync(r => r.TaskId == task.TaskId && r.Digest != null, ct);
-                if (task.Status == TaskStatus.Running && !othersActive && !contributed) TaskStateMachine.Move(db, task, TaskStatus.Pending, why, nowMs);
-                else TaskStateMachine.Explain(db, task, why, nowMs);
-            }
+            await ReplicateLoss.AbandonAsync(db, replicate, why, nowMs, ct);
             SchedulerLog.ReplicateAbandoned(logger, replicate.ReplicateId, replicate.Worker);
         }
         return held.Count;
