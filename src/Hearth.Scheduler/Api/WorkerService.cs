@@ -223,12 +223,15 @@ public sealed class WorkerService(
         if (!TryHex(r.Signature, 65, out var signature)) return ApiResult<bool>.Fail(400, "signature must be 65 bytes of 0x-prefixed hex");
         if (!double.IsFinite(r.RunSeconds) || r.RunSeconds < 0) return ApiResult<bool>.Fail(400, "runSeconds must be a finite number ≥ 0");
 
+        // Checks that need no gate first: whose replicate, the signature, the blob, the contributors' standings.
         ReplicateEntity? peek;
+        List<string> contributors;
         await using (var db = await dbs.CreateDbContextAsync(ct))
         {
             var (found, error) = await FindOwnAsync(db, worker, replicateId, ct);
             if (found is null) return ApiResult<bool>.Fail(error.Status, error.Message);
             peek = found;
+            contributors = await db.Replicates.Where(x => x.TaskId == peek.TaskId && x.Digest != null).Select(x => x.Worker).ToListAsync(ct);
         }
         var signer = ContributionSigning.RecoverWorker(chain.Domain, Hash32.Parse(peek.TaskId), digest, signature);
         if (signer is null || !Addresses.AreEqual(signer, worker))
@@ -236,9 +239,6 @@ public sealed class WorkerService(
         if (options.Value.CheckResultBlobs && !await BlobExistsAsync(digest, ct))
             return ApiResult<bool>.Fail(409, $"result {digest} is not in the result storage: upload it before contributing");
 
-        List<string> contributors;
-        await using (var db = await dbs.CreateDbContextAsync(ct))
-            contributors = await db.Replicates.Where(x => x.TaskId == peek.TaskId && x.Digest != null).Select(x => x.Worker).ToListAsync(ct);
         var standings = await scores.GetManyAsync(contributors.Append(worker), ct);
 
         bool consensus;
