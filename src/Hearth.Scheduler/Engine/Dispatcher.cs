@@ -53,16 +53,7 @@ public sealed class Dispatcher(
         var freeSlots = live.Sum(w => Math.Max(0, capacity(w) - busy.GetValueOrDefault(w.Address)));
         if (freeSlots == 0 && live.Count > 0) return 0;
 
-        var wanting = new[] { TaskStatus.Pending, TaskStatus.Running, TaskStatus.Contributed };
-        // In index order, the tasks that already have work (at most one per active replicate, plus those waiting on a
-        // verdict) come before the pending ones: a window that covers them and twice the free slots is enough.
-        var awaitingVerdict = await db.Tasks.CountAsync(t => t.Status == TaskStatus.Contributed, ct);
-        var window = (int)Math.Min(TasksPerRound, busy.Values.Sum() + awaitingVerdict + 2L * Math.Max(freeSlots, 1) + 8);
-        var rows = await (from t in db.Tasks
-                          join d in db.Deals on t.DealId equals d.DealId
-                          where d.Status == DealStatus.Active && wanting.Contains(t.Status)
-                          orderby d.CreatedBlock, d.DealId, t.Index
-                          select new { Task = t, Deal = d }).Take(window).ToListAsync(ct);
+        var rows = await WindowAsync(db, freeSlots, chainClock.Timestamp, ct);
         if (rows.Count == 0) return 0;
         var taskIds = rows.Select(r => r.Task.TaskId).ToList();
         var replicates = (await db.Replicates.Where(r => taskIds.Contains(r.TaskId)).ToListAsync(ct)).ToLookup(r => r.TaskId);
@@ -76,7 +67,7 @@ public sealed class Dispatcher(
         var created = 0;
         foreach (var row in rows)
         {
-            var (task, deal) = (row.Task, row.Deal);
+            var (task, deal) = row;
             if (chainClock.Timestamp is { } chainNow && chainNow >= deal.Deadline) continue; // the sweeper fails it
             var reps = replicates[task.TaskId].ToList();
             var plan = TaskProgress.Advance(db, task, deal, reps, allStandings, plannedWeight, nowMs);
@@ -138,5 +129,36 @@ public sealed class Dispatcher(
         }
         if (created > 0) signals.Assigned.Fire();
         return created;
+    }
+
+    /// <summary>
+    /// The tasks this round looks at, oldest deals first: every task that already has work (at most one per active
+    /// replicate, plus those waiting on a verdict), then each deal's first pending tasks, twice the free slots in all.
+    /// Each read goes through an index: a deal of thousands of tasks costs a round no more than a small one.
+    /// </summary>
+    private static async Task<List<(TaskEntity Task, DealEntity Deal)>> WindowAsync(SchedulerDb db, int freeSlots, long? chainNow, CancellationToken ct)
+    {
+        // Past its deadline a deal gets no more work (the sweeper fails its tasks), so old deals drop out of the round.
+        var open = db.Deals.Where(d => d.Status == DealStatus.Active);
+        if (chainNow is { } now) open = open.Where(d => d.Deadline > now);
+        var deals = await open.OrderBy(d => d.CreatedBlock).ThenBy(d => d.DealId).ToListAsync(ct);
+        if (deals.Count == 0) return [];
+        var order = deals.Select((d, i) => (d.DealId, i)).ToDictionary(x => x.DealId, x => x.i, StringComparer.Ordinal);
+        var byId = deals.ToDictionary(d => d.DealId, StringComparer.Ordinal);
+
+        var started = await db.Tasks.Where(t => t.Status == TaskStatus.Running || t.Status == TaskStatus.Contributed).ToListAsync(ct);
+        var window = started.Where(t => order.ContainsKey(t.DealId))
+            .OrderBy(t => order[t.DealId]).ThenBy(t => t.Index).Take(TasksPerRound).ToList();
+
+        var pendingWanted = Math.Min(TasksPerRound - window.Count, 2 * Math.Max(freeSlots, 1) + 8);
+        foreach (var deal in deals)
+        {
+            if (pendingWanted <= 0) break;
+            var pending = await db.Tasks.Where(t => t.DealId == deal.DealId && t.Status == TaskStatus.Pending)
+                .OrderBy(t => t.Index).Take(pendingWanted).ToListAsync(ct);
+            window.AddRange(pending);
+            pendingWanted -= pending.Count;
+        }
+        return [.. window.OrderBy(t => order[t.DealId]).ThenBy(t => t.Index).Select(t => (t, byId[t.DealId]))];
     }
 }

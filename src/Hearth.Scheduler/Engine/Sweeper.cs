@@ -19,6 +19,11 @@ public sealed class Sweeper(
 {
     public const string DeadlineReason = "deadline passed; the requester can claim a refund";
 
+    private const int MaxExpiredPerSweep = 1_000;
+
+    // Touched only under the gate.
+    private readonly HashSet<string> _closedDeals = new(StringComparer.Ordinal);
+
     public async Task SweepAsync(CancellationToken ct)
     {
         using var _ = await gate.EnterAsync(ct);
@@ -51,11 +56,16 @@ public sealed class Sweeper(
     private async Task<int> FailExpiredAsync(SchedulerDb db, long nowMs, CancellationToken ct)
     {
         if (chainClock.Timestamp is not { } chainNow) return 0;
+        // Find the expired deals first, then only their open tasks: a deal's thousands of tasks are not read on every
+        // round. Deals found with no open task left (their tasks were failed by an earlier sweep, or all ended) are not
+        // looked at again by this process.
+        var expiredDeals = (await db.Deals.Where(d => d.Deadline <= chainNow).Select(d => d.DealId).ToListAsync(ct))
+            .Where(d => !_closedDeals.Contains(d)).ToList();
+        if (expiredDeals.Count == 0) return 0;
         var open = new[] { TaskStatus.Pending, TaskStatus.Running, TaskStatus.Contributed, TaskStatus.ConsensusReached };
-        var expired = await (from t in db.Tasks
-                             join d in db.Deals on t.DealId equals d.DealId
-                             where d.Deadline <= chainNow && open.Contains(t.Status)
-                             select t).Take(1_000).ToListAsync(ct);
+        var expired = await db.Tasks.Where(t => expiredDeals.Contains(t.DealId) && open.Contains(t.Status))
+            .OrderBy(t => t.DealId).ThenBy(t => t.Index).Take(MaxExpiredPerSweep).ToListAsync(ct);
+        if (expired.Count == 0) _closedDeals.UnionWith(expiredDeals);
         foreach (var task in expired)
         {
             TaskStateMachine.Move(db, task, TaskStatus.Failed, DeadlineReason, nowMs);

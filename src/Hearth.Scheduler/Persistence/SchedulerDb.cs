@@ -28,6 +28,8 @@ public sealed class SchedulerDb(DbContextOptions<SchedulerDb> options) : DbConte
             e.Property(t => t.Version).IsConcurrencyToken();
             e.HasIndex(t => new { t.DealId, t.Index }).IsUnique();
             e.HasIndex(t => t.Status);
+            // A deal's next pending tasks, in order, without reading the others.
+            e.HasIndex(t => new { t.DealId, t.Status, t.Index });
         });
         b.Entity<ReplicateEntity>(e =>
         {
@@ -37,6 +39,8 @@ public sealed class SchedulerDb(DbContextOptions<SchedulerDb> options) : DbConte
             // A worker runs a task at most once: replication needs independent workers.
             e.HasIndex(r => new { r.TaskId, r.Worker }).IsUnique();
             e.HasIndex(r => new { r.Worker, r.Status });
+            // The active replicates of every worker (placement counts them each round).
+            e.HasIndex(r => new { r.Status, r.Worker });
         });
         b.Entity<WorkerEntity>(e =>
         {
