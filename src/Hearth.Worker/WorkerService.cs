@@ -104,15 +104,22 @@ public sealed class WorkerService(
     private async Task SlotLoopAsync(int slot, CancellationToken ct)
     {
         var backoff = new Backoff(_options.RetryInitialDelay, _options.RetryMaxDelay, time);
+        // The assignment the scheduler handed back with the last contribution, if any (already in the state file).
+        HeldReplicate? handedBack = null;
         try
         {
             while (!ct.IsCancellationRequested)
             {
+                if (handedBack is { } next)
+                {
+                    handedBack = await RunAsync(next, ct);
+                    continue;
+                }
                 if (_resumed.Reader.TryRead(out var resumed))
                 {
                     // The scheduler may have cancelled it while it waited for a slot.
                     if (state.Contains(resumed.ReplicateId))
-                        await RunAsync(resumed, ct);
+                        handedBack = await RunAsync(resumed, ct);
                     continue;
                 }
 
@@ -145,7 +152,7 @@ public sealed class WorkerService(
                 }
                 var held = new HeldReplicate(assignment, time.GetUtcNow());
                 state.Put(held);
-                await RunAsync(held, ct);
+                handedBack = await RunAsync(held, ct);
             }
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
@@ -154,16 +161,29 @@ public sealed class WorkerService(
         }
     }
 
-    private async Task RunAsync(HeldReplicate held, CancellationToken ct)
+    /// <summary>
+    /// Runs one replicate to its end; returns the next replicate the scheduler handed back with the contribution's
+    /// answer, already held in the state file (a restart resumes it like any other).
+    /// </summary>
+    private async Task<HeldReplicate?> RunAsync(HeldReplicate held, CancellationToken ct)
     {
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var running = new RunningReplicate(cancel);
         if (!_running.TryAdd(held.ReplicateId, running))
-            return;
+            return null;
         try
         {
-            var outcome = await executor.ExecuteAsync(held, cancel.Token);
+            var outcome = await executor.ExecuteAsync(held, takeNext: !ct.IsCancellationRequested, cancel.Token);
             status.Ended(outcome.Contributed);
+            if (outcome.Next is not { } next) return null;
+            if (string.IsNullOrWhiteSpace(next.ReplicateId) || _running.ContainsKey(next.ReplicateId))
+            {
+                WorkerLog.AssignmentIgnored(logger, next.ReplicateId ?? "(none)");
+                return null;
+            }
+            var nextHeld = new HeldReplicate(next, time.GetUtcNow());
+            state.Put(nextHeld);
+            return nextHeld;
         }
         catch (OperationCanceledException) when (running.CancelledByScheduler && !ct.IsCancellationRequested)
         {
@@ -181,6 +201,7 @@ public sealed class WorkerService(
         {
             _running.TryRemove(held.ReplicateId, out _);
         }
+        return null;
     }
 
     private void Cancel(string replicateId)

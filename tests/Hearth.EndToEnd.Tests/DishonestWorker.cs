@@ -46,7 +46,7 @@ public sealed class DishonestWorker : IAsyncDisposable
             var address = await storage.PutAsync(content, ct);
             var digest = Hash32.Parse(address.Hex);
             var signature = identity.SignContribution(Hash32.Parse(assignment.TaskId), digest);
-            await api.ReportContributionAsync(assignment.ReplicateId, new ContributionReport(digest.ToString(), "0x" + Convert.ToHexStringLower(signature), 0, null, 0.01, null), ct);
+            await api.ReportContributionAsync(assignment.ReplicateId, new ContributionReport(digest.ToString(), "0x" + Convert.ToHexStringLower(signature), 0, null, 0.01, null), takeNext: false, ct);
             Contributions++;
         }
     }

@@ -1,3 +1,7 @@
+using System.Net;
+using System.Net.Http.Json;
+using Hearth.Protocol.WorkerApi;
+
 namespace Hearth.Scheduler.Tests;
 
 /// <summary>Replicates placed ahead of a worker's free slots wait for it; never more than the configured number.</summary>
@@ -23,5 +27,35 @@ public sealed class AssignmentsAheadTests
         var third = await worker.NextRequiredAsync();
         Assert.NotEqual(second.TaskId, third.TaskId);
         Assert.NotEqual(first.TaskId, third.TaskId);
+    }
+
+    [Fact]
+    public async Task A_contribution_can_carry_the_next_assignment_back_in_its_answer()
+    {
+        await using var net = await TestNetwork.StartAsync(workers: 1);
+        var server = await net.StartSchedulerAsync(net.Options(o => o.AssignmentsAheadPerSlot = 1));
+        using var worker = await new TestWorker(server.BaseUrl, net.WorkerKey(0), net.Pool.ToString(), net.Requester.Domain).LoginAsync(slots: 1);
+        await net.MatchAsync(volume: 3, trust: 1);
+        var first = await worker.NextRequiredAsync();
+
+        // A malformed flag is refused before anything is recorded.
+        using (var malformed = await worker.ContributeAsync(first, TestWorker.HonestDigest(first.TaskId), next: "banana"))
+            Assert.Equal(HttpStatusCode.BadRequest, malformed.StatusCode);
+
+        using var answer = await worker.ContributeAsync(first, TestWorker.HonestDigest(first.TaskId), next: "true");
+        Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+        var second = (await answer.Content.ReadFromJsonAsync<Assignment>())!;
+        Assert.NotEqual(first.TaskId, second.TaskId);
+        Assert.False(string.IsNullOrEmpty(second.Authorization));
+
+        // Delivered once: the next request gets the third task, not the second again.
+        var third = await worker.NextRequiredAsync();
+        Assert.NotEqual(second.TaskId, third.TaskId);
+        Assert.NotEqual(first.TaskId, third.TaskId);
+
+        // Nothing left to hand back: the contribution is still taken, with no assignment.
+        await worker.ContributeOkAsync(second, TestWorker.HonestDigest(second.TaskId));
+        using var last = await worker.ContributeAsync(third, TestWorker.HonestDigest(third.TaskId), next: "true");
+        Assert.Equal(HttpStatusCode.NoContent, last.StatusCode);
     }
 }

@@ -45,10 +45,10 @@ public sealed class TestWorker(Uri baseUrl, EthECKey key, string workerpool, Eip
     public async Task<Assignment> NextRequiredAsync() =>
         await NextAsync(30) ?? throw new InvalidOperationException($"worker {Address} got no assignment");
 
-    public Task<HttpResponseMessage> ContributeAsync(Assignment a, Hash32 digest)
+    public Task<HttpResponseMessage> ContributeAsync(Assignment a, Hash32 digest, string? next = null)
     {
         var signature = ContributionSigning.Sign(domain, Hash32.Parse(a.TaskId), digest, key);
-        return Http.PostAsJsonAsync($"api/workers/replicates/{a.ReplicateId}/contribution",
+        return Http.PostAsJsonAsync($"api/workers/replicates/{a.ReplicateId}/contribution" + (next is null ? "" : $"?next={next}"),
             new ContributionReport(digest.ToString(), "0x" + Convert.ToHexStringLower(signature), 0, null, 0.5, null));
     }
 

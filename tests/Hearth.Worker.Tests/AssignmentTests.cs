@@ -36,6 +36,24 @@ public sealed class AssignmentTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task The_next_assignment_handed_back_with_a_contribution_is_run_without_asking_again()
+    {
+        await using var network = await TestNetwork.StartAsync(output);
+        var options = network.WorkerOptions(1);
+        var address = new Nethereum.Signer.EthECKey(options.PrivateKey).GetPublicAddress();
+        var app = await network.PutFileAsync(TestNetwork.App("montecarlo"));
+        // One slot: its request for work takes the first; the second waits in the queue until the first's contribution.
+        network.Scheduler.Enqueue(address, network.Assign(address, app, ["1000", "1"], replicateId: "replicate-1", index: 0));
+        network.Scheduler.Enqueue(address, network.Assign(address, app, ["1000", "2"], replicateId: "replicate-2", index: 1));
+        await network.StartWorkerAsync(options);
+
+        var contributions = await network.Scheduler.WaitForAsync(s => s.Contributions.Count == 2 ? s.Contributions.ToList() : null, "two contributions");
+
+        Assert.Equal(["replicate-1", "replicate-2"], contributions.Select(c => c.ReplicateId));
+        Assert.Equal(["replicate-2"], network.Scheduler.Read(s => s.HandedBack.ToList()));
+    }
+
+    [Fact]
     public async Task Stages_shorter_than_the_progress_delay_are_not_reported()
     {
         await using var network = await TestNetwork.StartAsync(output);

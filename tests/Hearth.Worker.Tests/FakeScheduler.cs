@@ -51,6 +51,9 @@ public sealed class FakeScheduler : IAsyncDisposable
 
     public List<(string Worker, string ReplicateId, ContributionReport Report)> Contributions { get; } = [];
 
+    /// <summary>Replicates handed to a worker in the answer to its contribution rather than by /assignments/next.</summary>
+    public List<string> HandedBack { get; } = [];
+
     public List<(string Worker, string ReplicateId, FailureReport Report)> Failures { get; } = [];
 
     public static async Task<FakeScheduler> StartAsync(string workerpool, EthECKey key, ITestOutputHelper output, int port = 0)
@@ -171,8 +174,14 @@ public sealed class FakeScheduler : IAsyncDisposable
         });
         api.MapPost("/replicates/{id}/progress", (HttpContext http, string id, ProgressReport report) =>
             Authorized(http, worker => Record(() => Progress.Add((worker, id, report.Stage)))));
-        api.MapPost("/replicates/{id}/contribution", (HttpContext http, string id, ContributionReport report) =>
-            Authorized(http, worker => Record(() => Contributions.Add((worker, id, report)))));
+        api.MapPost("/replicates/{id}/contribution", (HttpContext http, string id, ContributionReport report, bool? next) =>
+            Authorized(http, worker =>
+            {
+                Record(() => Contributions.Add((worker, id, report)));
+                if (next != true || !QueueOf(worker).Reader.TryRead(out var assignment)) return Results.NoContent();
+                Record(() => HandedBack.Add(assignment.ReplicateId));
+                return Results.Ok(assignment);
+            }));
         api.MapPost("/replicates/{id}/failure", (HttpContext http, string id, FailureReport report) =>
             Authorized(http, worker => Record(() => Failures.Add((worker, id, report)))));
     }

@@ -43,8 +43,14 @@ internal static class WorkerEndpoints
         });
         authed.MapPost("/replicates/{id}/progress", async (HttpContext http, WorkerService svc, string id) =>
             await BodyAsync<ProgressReport>(http) is var (body, problem) && problem is not null ? problem : Done(await svc.ProgressAsync(Worker(http), id, body, http.RequestAborted)));
-        authed.MapPost("/replicates/{id}/contribution", async (HttpContext http, WorkerService svc, string id) =>
-            await BodyAsync<ContributionReport>(http) is var (body, problem) && problem is not null ? problem : Done(await svc.ContributeAsync(Worker(http), id, body, http.RequestAborted)));
+        // With next=true the answer carries the worker's next assignment (200), or none (204).
+        authed.MapPost("/replicates/{id}/contribution", async (HttpContext http, WorkerService svc, string id, bool? next) =>
+        {
+            if (await BodyAsync<ContributionReport>(http) is var (body, problem) && problem is not null) return problem;
+            var result = await svc.ContributeAsync(Worker(http), id, body, next ?? false, http.RequestAborted);
+            if (!result.Ok) return Problem(result.Status, result.Error!);
+            return result.Value is { } assignment ? Results.Ok(assignment) : Results.NoContent();
+        });
         authed.MapPost("/replicates/{id}/failure", async (HttpContext http, WorkerService svc, string id) =>
             await BodyAsync<FailureReport>(http) is var (body, problem) && problem is not null ? problem : Done(await svc.FailAsync(Worker(http), id, body, http.RequestAborted)));
     }

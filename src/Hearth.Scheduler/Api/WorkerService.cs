@@ -160,13 +160,20 @@ public sealed class WorkerService(
     {
         using var _ = await gate.EnterAsync(ct);
         await using var db = await dbs.CreateDbContextAsync(ct);
+        var assignment = await TakeNextAsync(db, worker, ct);
+        if (assignment is not null) await db.SaveChangesAsync(ct);
+        return assignment;
+    }
+
+    /// <summary>Marks the oldest undelivered replicate of the worker delivered (saved by the caller, under the gate) and builds its assignment.</summary>
+    private async Task<Assignment?> TakeNextAsync(SchedulerDb db, string worker, CancellationToken ct)
+    {
         var replicate = await db.Replicates.Where(x => x.Worker == worker && x.Status == ReplicateStatus.Assigned && !x.Delivered)
             .OrderBy(x => x.AssignedAtMs).FirstOrDefaultAsync(ct);
         if (replicate is null) return null;
         var deal = await db.Deals.SingleAsync(d => d.DealId == replicate.DealId, ct);
         replicate.Delivered = true;
         replicate.UpdatedAtMs = Now();
-        await db.SaveChangesAsync(ct);
         return BuildAssignment(replicate, deal, worker);
     }
 
@@ -215,13 +222,17 @@ public sealed class WorkerService(
         return true;
     }
 
-    public async Task<ApiResult<bool>> ContributeAsync(string worker, string replicateId, ContributionReport? r, CancellationToken ct)
+    /// <summary>
+    /// Records a contribution. With <paramref name="takeNext"/> the worker's next replicate, if one is placed, is delivered
+    /// in the same transaction and returned: a worker that goes on working needs no separate request for it.
+    /// </summary>
+    public async Task<ApiResult<Assignment?>> ContributeAsync(string worker, string replicateId, ContributionReport? r, bool takeNext, CancellationToken ct)
     {
-        if (r is null) return ApiResult<bool>.Fail(400, "a contribution body is required");
+        if (r is null) return ApiResult<Assignment?>.Fail(400, "a contribution body is required");
         if (!Hash32.TryParse(r.Digest, out var digest) || digest.IsZero || r.Digest is not { Length: 66 })
-            return ApiResult<bool>.Fail(400, "digest must be a 0x-prefixed sha256 (64 hex digits), not zero");
-        if (!TryHex(r.Signature, 65, out var signature)) return ApiResult<bool>.Fail(400, "signature must be 65 bytes of 0x-prefixed hex");
-        if (!double.IsFinite(r.RunSeconds) || r.RunSeconds < 0) return ApiResult<bool>.Fail(400, "runSeconds must be a finite number ≥ 0");
+            return ApiResult<Assignment?>.Fail(400, "digest must be a 0x-prefixed sha256 (64 hex digits), not zero");
+        if (!TryHex(r.Signature, 65, out var signature)) return ApiResult<Assignment?>.Fail(400, "signature must be 65 bytes of 0x-prefixed hex");
+        if (!double.IsFinite(r.RunSeconds) || r.RunSeconds < 0) return ApiResult<Assignment?>.Fail(400, "runSeconds must be a finite number ≥ 0");
 
         // Checks that need no gate first: whose replicate, the signature, the blob, the contributors' standings.
         ReplicateEntity? peek;
@@ -229,26 +240,27 @@ public sealed class WorkerService(
         await using (var db = await dbs.CreateDbContextAsync(ct))
         {
             var (found, error) = await FindOwnAsync(db, worker, replicateId, ct);
-            if (found is null) return ApiResult<bool>.Fail(error.Status, error.Message);
+            if (found is null) return ApiResult<Assignment?>.Fail(error.Status, error.Message);
             peek = found;
             contributors = await db.Replicates.Where(x => x.TaskId == peek.TaskId && x.Digest != null).Select(x => x.Worker).ToListAsync(ct);
         }
         var signer = ContributionSigning.RecoverWorker(chain.Domain, Hash32.Parse(peek.TaskId), digest, signature);
         if (signer is null || !Addresses.AreEqual(signer, worker))
-            return ApiResult<bool>.Fail(400, $"the contribution signature does not recover to worker {worker} for task {peek.TaskId} (signed {signer ?? "nothing readable"}; check the chain id and market address of the EIP-712 domain)");
+            return ApiResult<Assignment?>.Fail(400, $"the contribution signature does not recover to worker {worker} for task {peek.TaskId} (signed {signer ?? "nothing readable"}; check the chain id and market address of the EIP-712 domain)");
         if (options.Value.CheckResultBlobs && !await BlobExistsAsync(digest, ct))
-            return ApiResult<bool>.Fail(409, $"result {digest} is not in the result storage: upload it before contributing");
+            return ApiResult<Assignment?>.Fail(409, $"result {digest} is not in the result storage: upload it before contributing");
 
         var standings = await scores.GetManyAsync(contributors.Append(worker), ct);
 
         bool consensus;
+        Assignment? next = null;
         using (await gate.EnterAsync(ct))
         {
             await using var db = await dbs.CreateDbContextAsync(ct);
             var (replicate, error) = await FindOwnAsync(db, worker, replicateId, ct);
-            if (replicate is null) return ApiResult<bool>.Fail(error.Status, error.Message);
-            if (ReplicateStateMachine.HasContribution(replicate.Status)) return ApiResult<bool>.Fail(409, $"replicate {replicateId} already has a contribution");
-            if (!ReplicateStateMachine.IsActive(replicate.Status)) return ApiResult<bool>.Fail(409, $"replicate {replicateId} is {replicate.Status}: {replicate.Reason}");
+            if (replicate is null) return ApiResult<Assignment?>.Fail(error.Status, error.Message);
+            if (ReplicateStateMachine.HasContribution(replicate.Status)) return ApiResult<Assignment?>.Fail(409, $"replicate {replicateId} already has a contribution");
+            if (!ReplicateStateMachine.IsActive(replicate.Status)) return ApiResult<Assignment?>.Fail(409, $"replicate {replicateId} is {replicate.Status}: {replicate.Reason}");
             var task = await db.Tasks.SingleAsync(t => t.TaskId == replicate.TaskId, ct);
             var deal = await db.Deals.SingleAsync(d => d.DealId == replicate.DealId, ct);
             var nowMs = Now();
@@ -262,12 +274,13 @@ public sealed class WorkerService(
             replicates.Add(replicate);
             TaskProgress.Advance(db, task, deal, replicates, standings, 2, nowMs);
             consensus = task.Status == TaskStatus.ConsensusReached;
+            if (takeNext) next = await TakeNextAsync(db, worker, ct);
             await db.SaveChangesAsync(ct);
         }
         SchedulerLog.Contributed(logger, replicateId, worker, digest.ToString());
         signals.PlacementNeeded.Fire();
         if (consensus) signals.SettlementNeeded.Fire();
-        return true;
+        return ApiResult<Assignment?>.Success(next);
     }
 
     public async Task<ApiResult<bool>> FailAsync(string worker, string replicateId, FailureReport? r, CancellationToken ct)

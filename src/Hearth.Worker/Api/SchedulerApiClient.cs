@@ -87,8 +87,9 @@ public sealed class SchedulerApiClient
     public Task ReportProgressAsync(string replicateId, ProgressReport report, CancellationToken ct) =>
         SendAuthorizedAsync<object>(ReplicatePath(replicateId, "progress"), report, _requestTimeout, ct);
 
-    public Task ReportContributionAsync(string replicateId, ContributionReport report, CancellationToken ct) =>
-        SendAuthorizedAsync<object>(ReplicatePath(replicateId, "contribution"), report, _requestTimeout, ct);
+    /// <summary>Sends a contribution; with <paramref name="takeNext"/> the answer carries the worker's next assignment, if one is placed.</summary>
+    public Task<Assignment?> ReportContributionAsync(string replicateId, ContributionReport report, bool takeNext, CancellationToken ct) =>
+        SendAuthorizedAsync<Assignment>(ReplicatePath(replicateId, "contribution") + (takeNext ? "?next=true" : ""), report, _requestTimeout, ct);
 
     public Task ReportFailureAsync(string replicateId, FailureReport report, CancellationToken ct) =>
         SendAuthorizedAsync<object>(ReplicatePath(replicateId, "failure"), report, _requestTimeout, ct);

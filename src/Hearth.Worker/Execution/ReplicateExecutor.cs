@@ -31,13 +31,14 @@ public sealed class ReplicateExecutor(
     /// Runs the replicate to its end. Cancellation (shutdown, or the scheduler cancelling it) throws
     /// <see cref="OperationCanceledException"/> and leaves the replicate held in the state file.
     /// </summary>
-    public async Task<ReplicateOutcome> ExecuteAsync(HeldReplicate held, CancellationToken ct)
+    /// <param name="takeNext">Ask the scheduler to hand the next assignment back with the contribution's answer.</param>
+    public async Task<ReplicateOutcome> ExecuteAsync(HeldReplicate held, bool takeNext, CancellationToken ct)
     {
         var assignment = held.Assignment;
         if (!state.Contains(held.ReplicateId))
             state.Put(held);
         if (held.Contribution is { } pending)
-            return await DeliverContributionAsync(assignment, pending, ct);
+            return await DeliverContributionAsync(assignment, pending, takeNext, ct);
 
         var work = Path.Combine(options.WorkFolder, "replicates", SafeFolderName(assignment.ReplicateId));
         using var deadline = new CancellationTokenSource(Until(assignment.Deadline), time);
@@ -80,7 +81,7 @@ public sealed class ReplicateExecutor(
             // From here a restart delivers this contribution again instead of running the task again.
             state.Put(held with { Contribution = contribution });
             await stages.DisposeAsync();
-            return await DeliverContributionAsync(assignment, contribution, ct);
+            return await DeliverContributionAsync(assignment, contribution, takeNext, ct);
         }
         catch (ReplicateFailedException e)
         {
@@ -105,13 +106,13 @@ public sealed class ReplicateExecutor(
         return ReplicateOutcome.Failure(kind, reason);
     }
 
-    private async Task<ReplicateOutcome> DeliverContributionAsync(Assignment assignment, ContributionReport contribution, CancellationToken ct)
+    private async Task<ReplicateOutcome> DeliverContributionAsync(Assignment assignment, ContributionReport contribution, bool takeNext, CancellationToken ct)
     {
-        var accepted = await reports.ContributionAsync(assignment.ReplicateId, contribution, assignment.Deadline, ct);
+        var (accepted, next) = await reports.ContributionAsync(assignment.ReplicateId, contribution, takeNext, assignment.Deadline, ct);
         if (accepted)
             WorkerLog.Contributed(logger, assignment.ReplicateId, assignment.TaskId, contribution.Digest);
         state.Remove(assignment.ReplicateId);
-        return ReplicateOutcome.Contribution(contribution.Digest, accepted);
+        return ReplicateOutcome.Contribution(contribution.Digest, accepted, next);
     }
 
     private async Task<string> FetchAsync(AssetRef asset, string what, CancellationToken ct)

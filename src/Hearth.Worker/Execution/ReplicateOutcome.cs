@@ -1,3 +1,5 @@
+using Hearth.Protocol.WorkerApi;
+
 namespace Hearth.Worker.Execution;
 
 /// <summary>How a replicate ended on this worker.</summary>
@@ -7,7 +9,10 @@ namespace Hearth.Worker.Execution;
 /// <param name="Digest">The result digest, when there was a result.</param>
 public sealed record ReplicateOutcome(bool Contributed, string? FailureKind, string? Reason, string? Digest)
 {
-    public static ReplicateOutcome Contribution(string digest, bool accepted) => new(accepted, null, null, digest);
+    /// <summary>The next assignment the scheduler handed back with the contribution's answer, if the worker asked for one.</summary>
+    public Assignment? Next { get; init; }
+
+    public static ReplicateOutcome Contribution(string digest, bool accepted, Assignment? next = null) => new(accepted, null, null, digest) { Next = next };
 
     public static ReplicateOutcome Failure(string kind, string reason) => new(false, kind, reason, null);
 }

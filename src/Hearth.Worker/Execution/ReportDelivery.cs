@@ -22,9 +22,17 @@ public sealed class ReportDelivery(SchedulerApiClient scheduler, WorkerOptions o
         }
     }
 
-    /// <summary>True when the scheduler took the contribution; false when it refused it or the deadline passed.</summary>
-    public Task<bool> ContributionAsync(string replicateId, ContributionReport report, DateTimeOffset giveUpAt, CancellationToken ct) =>
-        DeliverAsync(replicateId, "contribution", token => scheduler.ReportContributionAsync(replicateId, report, token), giveUpAt, ct);
+    /// <summary>
+    /// Whether the scheduler took the contribution (false when it refused it or the deadline passed), and the next
+    /// assignment it handed back with its answer when <paramref name="takeNext"/> asked for one.
+    /// </summary>
+    public async Task<(bool Accepted, Assignment? Next)> ContributionAsync(string replicateId, ContributionReport report, bool takeNext, DateTimeOffset giveUpAt, CancellationToken ct)
+    {
+        Assignment? next = null;
+        var accepted = await DeliverAsync(replicateId, "contribution",
+            async token => next = await scheduler.ReportContributionAsync(replicateId, report, takeNext, token), giveUpAt, ct);
+        return (accepted, next);
+    }
 
     public Task<bool> FailureAsync(string replicateId, FailureReport report, DateTimeOffset giveUpAt, CancellationToken ct) =>
         DeliverAsync(replicateId, "failure report", token => scheduler.ReportFailureAsync(replicateId, report, token), giveUpAt, ct);
