@@ -28,4 +28,10 @@ public enum SandboxFailureKind
 
     /// <summary>The module exited with a non-zero code.</summary>
     NonZeroExit,
+
+    /// <summary>
+    /// The sandbox itself failed, not the module: its host process died or broke the host protocol during the run.
+    /// The run says nothing about the module; another attempt may succeed.
+    /// </summary>
+    HostFailed,
 }

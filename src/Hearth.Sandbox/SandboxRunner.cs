@@ -79,7 +79,7 @@ public sealed class SandboxRunner : IDisposable
             var (failure, reason) = (outcome.Failure, outcome.Reason);
             byte[] archive = [];
             string? archiveSha256 = null;
-            if (failure is not SandboxFailureKind.InvalidModule and not SandboxFailureKind.OutputTooLarge)
+            if (failure is not SandboxFailureKind.InvalidModule and not SandboxFailureKind.OutputTooLarge and not SandboxFailureKind.HostFailed)
             {
                 var scan = OutputScanner.Run(outDirectory, limits.OutputBytes, limits.OutputEntries, collect: true);
                 if (scan.LimitExceeded is { } exceeded)

@@ -102,7 +102,7 @@ public sealed class SandboxHostTests(SandboxFixture fixture) : IClassFixture<San
         Process.GetProcessById(serving[0]).Kill();
         var result = await run.WaitAsync(TimeSpan.FromSeconds(20));
 
-        Assert.Equal(SandboxFailureKind.Trap, result.Failure);
+        Assert.Equal(SandboxFailureKind.HostFailed, result.Failure);
         Assert.Equal("the sandbox host process exited unexpectedly (code 137)", result.FailureReason);
         Assert.DoesNotContain(serving[0], runner.Hosts!.LiveProcessIds);
         Assert.True((await runner.RunAsync(SandboxFixture.Wat(DoNothing))).Succeeded);

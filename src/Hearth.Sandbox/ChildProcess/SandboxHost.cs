@@ -97,7 +97,7 @@ internal sealed class SandboxHost : IDisposable
 
     /// <summary>
     /// Runs one module. Returns the host's outcome, or, when the process ended or broke the
-    /// protocol before it finished, a <see cref="SandboxFailureKind.Trap"/> saying so (a
+    /// protocol before it finished, a <see cref="SandboxFailureKind.HostFailed"/> saying so (a
     /// stop by the guard overrides it); the host is then <see cref="Broken"/>.
     /// </summary>
     public async Task<ModuleOutcome> RunAsync(ModuleInvocation invocation, RunGuard guard, ConsoleCapture stdout, ConsoleCapture stderr)
@@ -144,7 +144,7 @@ internal sealed class SandboxHost : IDisposable
         {
             SandboxLog.HostFailed(_logger, ProcessId, reason);
         }
-        return ModuleOutcome.Failed(SandboxFailureKind.Trap, reason) with { WallTime = wallTime };
+        return ModuleOutcome.Failed(SandboxFailureKind.HostFailed, reason) with { WallTime = wallTime };
     }
 
     /// <summary>Ends the process at once (SIGKILL), whatever it is doing. Safe to call from any thread, any number of times.</summary>

@@ -40,6 +40,8 @@ public static class FailureKinds
         SandboxFailureKind.OutputTooLarge => "output-too-large",
         SandboxFailureKind.OutputRejected => "output-rejected",
         SandboxFailureKind.NonZeroExit => "non-zero-exit",
+        // The sandbox's own host failed: the worker's fault, not the module's.
+        SandboxFailureKind.HostFailed => Internal,
         _ => Internal,
     };
 }
