@@ -26,6 +26,32 @@ internal sealed class ModuleCache
         _log = log;
     }
 
+    /// <summary>
+    /// Deletes the temporary files that writers killed mid-write (a host ended at a time limit) left in
+    /// <paramref name="directory"/>; a file younger than <paramref name="olderThan"/> may still be being written and stays.
+    /// Returns how many were deleted.
+    /// </summary>
+    public static int RemoveAbandonedWrites(string directory, TimeSpan olderThan)
+    {
+        if (!Directory.Exists(directory)) return 0;
+        var removed = 0;
+        var before = DateTime.UtcNow - olderThan;
+        foreach (var file in Directory.EnumerateFiles(directory, "*.tmp", SearchOption.AllDirectories))
+        {
+            try
+            {
+                if (File.GetLastWriteTimeUtc(file) >= before) continue;
+                File.Delete(file);
+                removed++;
+            }
+            catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+            {
+                // Another runner removed it first, or it is not ours to remove.
+            }
+        }
+        return removed;
+    }
+
     /// <summary>Loads the module; throws <see cref="WasmtimeException"/> when the bytes are not a valid module.</summary>
     public Module GetOrLoad(Engine engine, string engineKey, byte[] wasm, string sha256, out ModuleSource source)
     {

@@ -32,6 +32,8 @@ public sealed class SandboxRunner : IDisposable
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         _time = timeProvider ?? TimeProvider.System;
         _inProcess = new InProcessExecutor(new ModuleCache(options.ModuleCacheDirectory, options.MemoryCacheEntries, new ModuleCacheLogger(_logger)));
+        // Hosts killed at a time limit while writing compiled code leave temporary files; an hour old, nobody writes them.
+        ModuleCache.RemoveAbandonedWrites(options.ModuleCacheDirectory, TimeSpan.FromHours(1));
         _childProcess = options.Isolation == SandboxIsolation.ChildProcess ? new ChildProcessExecutor(options, _logger) : null;
     }
 

@@ -47,4 +47,23 @@ public sealed class ModuleCacheTests(SandboxFixture fixture) : IClassFixture<San
         Assert.True(result.Succeeded, result.FailureReason);
         Assert.Equal(ModuleSource.Compiled, result.ModuleSource);
     }
+
+    [Fact]
+    public void Temporary_files_left_by_killed_writers_are_removed_when_a_runner_starts_but_fresh_ones_stay()
+    {
+        var options = fixture.NewOptions("abandoned-writes");
+        var folder = Directory.CreateDirectory(Path.Combine(options.ModuleCacheDirectory, "wasmtime-x")).FullName;
+        var abandoned = Path.Combine(folder, "0123.cwasm.dead.tmp");
+        var inFlight = Path.Combine(folder, "4567.cwasm.live.tmp");
+        var kept = Path.Combine(folder, "89ab.cwasm");
+        foreach (var file in new[] { abandoned, inFlight, kept }) File.WriteAllBytes(file, [1, 2, 3]);
+        File.SetLastWriteTimeUtc(abandoned, DateTime.UtcNow.AddHours(-2));
+        File.SetLastWriteTimeUtc(kept, DateTime.UtcNow.AddHours(-2));
+
+        using var runner = new SandboxRunner(options);
+
+        Assert.False(File.Exists(abandoned));
+        Assert.True(File.Exists(inFlight));
+        Assert.True(File.Exists(kept));
+    }
 }
