@@ -90,8 +90,9 @@ public sealed class SchedulerOptions
     /// <summary>How long a worker's chain score and stake are trusted before being read again, seconds.</summary>
     public int ScoreCacheSeconds { get; set; } = 30;
 
-    /// <summary>Largest accepted request body of the worker API, bytes.</summary>
-    public int MaxRequestBodyBytes { get; set; } = 64 * 1024;
+    /// <summary>Largest accepted request body of the worker API, bytes. Default 512 KiB: an exchange of the most reports
+    /// (<see cref="Protocol.WorkerApi.ExchangeLimits"/>), each with its kilobyte of standard output.</summary>
+    public int MaxRequestBodyBytes { get; set; } = 512 * 1024;
 
     /// <summary>Port of <see cref="Hosting.SchedulerServer"/> on 127.0.0.1; 0 picks a free one.</summary>
     public int ListenPort { get; set; }

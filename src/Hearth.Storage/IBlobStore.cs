@@ -10,6 +10,13 @@ public interface IBlobStore
     /// </summary>
     Task<BlobPutResult> PutAsync(Stream content, BlobAddress? expected = null, CancellationToken ct = default);
 
+    /// <summary>
+    /// Stores every blob of <paramref name="contents"/> as <see cref="PutAsync"/> would, reading each to its end before
+    /// asking for the next; the results come in the same order. When reading fails (the sequence throws, or a blob is
+    /// over the size limit) nothing is stored.
+    /// </summary>
+    Task<IReadOnlyList<BlobPutResult>> PutManyAsync(IAsyncEnumerable<Stream> contents, CancellationToken ct = default);
+
     /// <summary>Opens the blob (or a range of it) for reading, or returns null when the blob is absent.</summary>
     Task<Stream?> OpenReadAsync(BlobAddress address, BlobRange? range = null, CancellationToken ct = default);
 

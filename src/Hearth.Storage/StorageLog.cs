@@ -29,6 +29,9 @@ internal static partial class StorageLog
     [LoggerMessage(EventId = 4107, Level = LogLevel.Information, Message = "Storage serving {Root} at {BaseUrl}")]
     public static partial void ServerStarted(ILogger logger, string root, Uri baseUrl);
 
+    [LoggerMessage(EventId = 4108, Level = LogLevel.Information, Message = "Stored a batch of {Count} blobs ({Created} new, {Bytes} bytes)")]
+    public static partial void BatchStored(ILogger logger, int count, int created, long bytes);
+
     [LoggerMessage(EventId = 4110, Level = LogLevel.Information, Message = "Downloaded blob {Address} into the cache ({Size} bytes)")]
     public static partial void CacheDownloaded(ILogger logger, BlobAddress address, long size);
 

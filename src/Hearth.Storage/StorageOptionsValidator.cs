@@ -21,6 +21,12 @@ public sealed class StorageOptionsValidator : IValidateOptions<StorageOptions>
         if (options.MaxBlobBytes <= 0)
             failures.Add($"{section}:MaxBlobBytes must be a positive number of bytes, was {options.MaxBlobBytes}.");
 
+        if (options.MaxBatchBlobs <= 0)
+            failures.Add($"{section}:MaxBatchBlobs must be a positive number of blobs, was {options.MaxBatchBlobs}.");
+
+        if (options.MaxBatchBytes < BlobBatchFormat.LengthPrefixBytes)
+            failures.Add($"{section}:MaxBatchBytes must be at least {BlobBatchFormat.LengthPrefixBytes} bytes (one blob's length prefix), was {options.MaxBatchBytes}.");
+
         if (options.StaleUploadAge <= TimeSpan.Zero)
             failures.Add($"{section}:StaleUploadAge must be positive, was {options.StaleUploadAge}.");
 

@@ -17,8 +17,8 @@ internal static partial class WorkerLog
     [LoggerMessage(EventId = 6003, Level = LogLevel.Warning, Message = "Heartbeat failed; retrying in {Delay}: {Reason}")]
     public static partial void HeartbeatFailed(ILogger logger, TimeSpan delay, string reason);
 
-    [LoggerMessage(EventId = 6004, Level = LogLevel.Warning, Message = "Slot {Slot} could not ask for work; retrying in {Delay}: {Reason}")]
-    public static partial void AssignmentRequestFailed(ILogger logger, int slot, TimeSpan delay, string reason);
+    [LoggerMessage(EventId = 6004, Level = LogLevel.Warning, Message = "Could not ask for work; retrying in {Delay}: {Reason}")]
+    public static partial void WorkRequestFailed(ILogger logger, TimeSpan delay, string reason);
 
     [LoggerMessage(EventId = 6005, Level = LogLevel.Warning, Message = "Ignored assignment of replicate {ReplicateId}: no id, or already running")]
     public static partial void AssignmentIgnored(ILogger logger, string replicateId);
@@ -56,8 +56,8 @@ internal static partial class WorkerLog
     [LoggerMessage(EventId = 6031, Level = LogLevel.Warning, Message = "Scheduler refused the {What} of replicate {ReplicateId}: {Reason}")]
     public static partial void ReportRefused(ILogger logger, string what, string replicateId, string reason);
 
-    [LoggerMessage(EventId = 6032, Level = LogLevel.Warning, Message = "Sending the {What} of replicate {ReplicateId} failed; retrying in {Delay}: {Reason}")]
-    public static partial void ReportRetrying(ILogger logger, string what, string replicateId, TimeSpan delay, string reason);
+    [LoggerMessage(EventId = 6032, Level = LogLevel.Warning, Message = "Sending {Count} report(s) failed; retrying in {Delay}: {Reason}")]
+    public static partial void ReportsRetrying(ILogger logger, int count, TimeSpan delay, string reason);
 
     [LoggerMessage(EventId = 6033, Level = LogLevel.Error, Message = "Gave up sending the {What} of replicate {ReplicateId}, its deadline is near or past: {Reason}")]
     public static partial void ReportAbandoned(ILogger logger, string what, string replicateId, string reason);

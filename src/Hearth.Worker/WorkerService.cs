@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Threading.Channels;
 using Hearth.Protocol.WorkerApi;
 using Hearth.Worker.Api;
 using Hearth.Worker.Execution;
@@ -12,13 +11,14 @@ using Microsoft.Extensions.Options;
 namespace Hearth.Worker;
 
 /// <summary>
-/// The worker daemon: resumes what it held before a restart, then runs one heartbeat loop and one assignment loop per
-/// slot until stopped. The scheduler being down is logged and retried, never fatal.
+/// The worker daemon: resumes what it held before a restart, then runs a heartbeat loop, the <see cref="WorkExchange"/>
+/// and one loop per slot until stopped. The scheduler being down is logged and retried, never fatal.
 /// </summary>
 public sealed class WorkerService(
     IOptions<WorkerOptions> options,
     SchedulerApiClient scheduler,
     ReplicateExecutor executor,
+    WorkExchange exchange,
     WorkerStateStore state,
     IWorkerTelemetry telemetry,
     WorkerStatus status,
@@ -27,7 +27,6 @@ public sealed class WorkerService(
 {
     private readonly WorkerOptions _options = options.Value;
     private readonly ConcurrentDictionary<string, RunningReplicate> _running = new(StringComparer.Ordinal);
-    private readonly Channel<HeldReplicate> _resumed = Channel.CreateUnbounded<HeldReplicate>();
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -35,20 +34,20 @@ public sealed class WorkerService(
         Directory.CreateDirectory(_options.CacheFolder);
         WorkerLog.Starting(logger, status.Worker, scheduler.BaseUrl, _options.Slots);
 
-        var handBack = new List<HeldReplicate>();
         foreach (var held in state.Load())
         {
-            var resume = held.Contribution is not null || (_options.ResumeAfterRestart && held.Assignment.Deadline > time.GetUtcNow());
+            var resume = held.Ended || (_options.ResumeAfterRestart && held.Assignment.Deadline > time.GetUtcNow());
             WorkerLog.Restored(logger, held.ReplicateId, resume);
-            if (resume)
-                _resumed.Writer.TryWrite(held);
+            if (held.Ended)
+                exchange.Resend(held);
+            else if (resume)
+                exchange.Enqueue(held);
             else
-                handBack.Add(held);
+                exchange.Resend(executor.Failed(held, FailureKinds.Restarted, "worker restarted; the replicate is given back without being run again"));
         }
-        _resumed.Writer.Complete();
 
-        var loops = new List<Task> { HeartbeatLoopAsync(stoppingToken), HandBackAsync(handBack, stoppingToken) };
-        loops.AddRange(Enumerable.Range(0, _options.Slots).Select(slot => SlotLoopAsync(slot, stoppingToken)));
+        var loops = new List<Task> { HeartbeatLoopAsync(stoppingToken), exchange.RunAsync(stoppingToken) };
+        loops.AddRange(Enumerable.Range(0, _options.Slots).Select(_ => SlotLoopAsync(stoppingToken)));
         await Task.WhenAll(loops);
     }
 
@@ -101,58 +100,20 @@ public sealed class WorkerService(
         }
     }
 
-    private async Task SlotLoopAsync(int slot, CancellationToken ct)
+    private async Task SlotLoopAsync(CancellationToken ct)
     {
-        var backoff = new Backoff(_options.RetryInitialDelay, _options.RetryMaxDelay, time);
-        // The assignment the scheduler handed back with the last contribution, if any (already in the state file).
-        HeldReplicate? handedBack = null;
         try
         {
-            while (!ct.IsCancellationRequested)
+            while (true)
             {
-                if (handedBack is { } next)
+                var held = await exchange.TakeAsync(ct);
+                // The scheduler may have cancelled it while it waited in the queue.
+                if (!state.Contains(held.ReplicateId) || !_running.TryAdd(held.ReplicateId, new RunningReplicate(CancellationTokenSource.CreateLinkedTokenSource(ct))))
                 {
-                    handedBack = await RunAsync(next, ct);
+                    exchange.Release();
                     continue;
                 }
-                if (_resumed.Reader.TryRead(out var resumed))
-                {
-                    // The scheduler may have cancelled it while it waited for a slot.
-                    if (state.Contains(resumed.ReplicateId))
-                        handedBack = await RunAsync(resumed, ct);
-                    continue;
-                }
-
-                Assignment? assignment;
-                var asked = time.GetTimestamp();
-                try
-                {
-                    assignment = await scheduler.NextAssignmentAsync(_options.AssignmentWaitSeconds, ct);
-                    backoff.Reset();
-                }
-                catch (SchedulerException e)
-                {
-                    status.SchedulerFailed(e.Message);
-                    WorkerLog.AssignmentRequestFailed(logger, slot, backoff.Next, e.Message);
-                    await backoff.WaitAsync(ct);
-                    continue;
-                }
-
-                if (assignment is null)
-                {
-                    // A scheduler that answers "nothing" at once must not turn this loop into a busy one.
-                    if (time.GetElapsedTime(asked) < TimeSpan.FromMilliseconds(100))
-                        await Task.Delay(_options.RetryInitialDelay, time, ct);
-                    continue;
-                }
-                if (string.IsNullOrWhiteSpace(assignment.ReplicateId) || _running.ContainsKey(assignment.ReplicateId))
-                {
-                    WorkerLog.AssignmentIgnored(logger, assignment.ReplicateId ?? "(none)");
-                    continue;
-                }
-                var held = new HeldReplicate(assignment, time.GetUtcNow());
-                state.Put(held);
-                handedBack = await RunAsync(held, ct);
+                await RunAsync(held, ct);
             }
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
@@ -161,47 +122,31 @@ public sealed class WorkerService(
         }
     }
 
-    /// <summary>
-    /// Runs one replicate to its end; returns the next replicate the scheduler handed back with the contribution's
-    /// answer, already held in the state file (a restart resumes it like any other).
-    /// </summary>
-    private async Task<HeldReplicate?> RunAsync(HeldReplicate held, CancellationToken ct)
+    /// <summary>Runs one replicate to its end and posts its report; a replicate the scheduler cancelled is dropped.</summary>
+    private async Task RunAsync(HeldReplicate held, CancellationToken ct)
     {
-        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        var running = new RunningReplicate(cancel);
-        if (!_running.TryAdd(held.ReplicateId, running))
-            return null;
+        var running = _running[held.ReplicateId];
         try
         {
-            var outcome = await executor.ExecuteAsync(held, takeNext: !ct.IsCancellationRequested, cancel.Token);
-            status.Ended(outcome.Contributed);
-            if (outcome.Next is not { } next) return null;
-            if (string.IsNullOrWhiteSpace(next.ReplicateId) || _running.ContainsKey(next.ReplicateId))
-            {
-                WorkerLog.AssignmentIgnored(logger, next.ReplicateId ?? "(none)");
-                return null;
-            }
-            var nextHeld = new HeldReplicate(next, time.GetUtcNow());
-            state.Put(nextHeld);
-            return nextHeld;
+            exchange.Post(await executor.ExecuteAsync(held, running.Cancel.Token));
         }
         catch (OperationCanceledException) when (running.CancelledByScheduler && !ct.IsCancellationRequested)
         {
             state.Remove(held.ReplicateId);
+            exchange.Release();
             WorkerLog.CancelledByScheduler(logger, held.ReplicateId);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             // A bug or a local fault (disk full): give the replicate back rather than hold it forever.
             WorkerLog.ReplicateCrashed(logger, held.ReplicateId, e);
-            status.Ended(contributed: false);
-            await executor.GiveBackAsync(held.Assignment, FailureKinds.Internal, $"worker error: {e.Message}", ct);
+            exchange.Post(executor.Failed(held, FailureKinds.Internal, $"worker error: {e.Message}"));
         }
         finally
         {
             _running.TryRemove(held.ReplicateId, out _);
+            running.Cancel.Dispose();
         }
-        return null;
     }
 
     private void Cancel(string replicateId)
@@ -214,22 +159,6 @@ public sealed class WorkerService(
         else if (state.Remove(replicateId))
         {
             WorkerLog.CancelledByScheduler(logger, replicateId);
-        }
-    }
-
-    private async Task HandBackAsync(IReadOnlyList<HeldReplicate> replicates, CancellationToken ct)
-    {
-        try
-        {
-            foreach (var held in replicates)
-            {
-                await executor.GiveBackAsync(held.Assignment, FailureKinds.Restarted,
-                    "worker restarted; the replicate is given back without being run again", ct);
-            }
-        }
-        catch (OperationCanceledException) when (ct.IsCancellationRequested)
-        {
-            // Stopping: the replicates stay in the state file and are handed back after the next start.
         }
     }
 

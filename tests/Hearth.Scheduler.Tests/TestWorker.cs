@@ -52,6 +52,21 @@ public sealed class TestWorker(Uri baseUrl, EthECKey key, string workerpool, Eip
             new ContributionReport(digest.ToString(), "0x" + Convert.ToHexStringLower(signature), 0, null, 0.5, null));
     }
 
+    /// <summary>A signed contribution of <paramref name="digest"/> for the assignment, as an exchange carries it.</summary>
+    public ReplicateContribution Contribution(Assignment a, Hash32 digest)
+    {
+        var signature = ContributionSigning.Sign(domain, Hash32.Parse(a.TaskId), digest, key);
+        return new ReplicateContribution(a.ReplicateId, new ContributionReport(digest.ToString(), "0x" + Convert.ToHexStringLower(signature), 0, null, 0.5, null));
+    }
+
+    /// <summary>Posts an exchange; the answer's status, and its body when it is 200.</summary>
+    public async Task<(HttpStatusCode Status, ExchangeResponse? Answer, string Body)> ExchangeAsync(ExchangeRequest request, int waitSeconds = 0)
+    {
+        using var response = await Http.PostAsJsonAsync($"api/workers/exchange?waitSeconds={waitSeconds}", request);
+        var body = await response.Content.ReadAsStringAsync();
+        return (response.StatusCode, response.IsSuccessStatusCode ? System.Text.Json.JsonSerializer.Deserialize<ExchangeResponse>(body, System.Text.Json.JsonSerializerOptions.Web) : null, body);
+    }
+
     public async Task ContributeOkAsync(Assignment a, Hash32 digest)
     {
         using var response = await ContributeAsync(a, digest);

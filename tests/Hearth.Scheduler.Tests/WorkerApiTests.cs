@@ -85,7 +85,10 @@ public sealed class WorkerApiTests : IAsyncLifetime
         Assert.Contains("malformed JSON", await malformed.Content.ReadAsStringAsync());
         Assert.Equal("application/problem+json", malformed.Content.Headers.ContentType?.MediaType);
 
-        using var huge = await worker.Http.PostAsync("api/workers/heartbeat", new StringContent(new string(' ', 200_000), Encoding.UTF8, "application/json"));
+        // Expect: 100-continue lets the server refuse the body before it is sent (else the refusal may cut the upload).
+        using var hugeRequest = new HttpRequestMessage(HttpMethod.Post, "api/workers/heartbeat") { Content = new StringContent(new string(' ', 2_000_000), Encoding.UTF8, "application/json") };
+        hugeRequest.Headers.ExpectContinue = true;
+        using var huge = await worker.Http.SendAsync(hugeRequest);
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, huge.StatusCode);
 
         using var negative = await worker.Http.PostAsJsonAsync("api/workers/heartbeat", new HeartbeatRequest(-1, 0, [], null));

@@ -13,9 +13,12 @@ public abstract class ServerTest : IAsyncLifetime
 
     protected HttpClient Http { get; private set; } = null!;
 
+    /// <summary>The options the server starts with; a test class may change the limits.</summary>
+    protected virtual StorageOptions Options() => Build.Options(Dir, Limit);
+
     public async Task InitializeAsync()
     {
-        Server = await Build.Server(Dir, Limit);
+        Server = await Build.Server(Options());
         Http = Build.Http(Server.BaseUrl);
     }
 

@@ -20,6 +20,19 @@ public sealed class StorageServerTests : IDisposable
     }
 
     [Fact]
+    public async Task Start_up_fails_for_unusable_batch_limits()
+    {
+        var options = Build.Options(_dir);
+        options.MaxBatchBlobs = 0;
+        options.MaxBatchBytes = 7;
+
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => Build.Server(options));
+
+        Assert.Contains("Storage:MaxBatchBlobs must be a positive number of blobs, was 0.", error.Failures);
+        Assert.Contains("Storage:MaxBatchBytes must be at least 8 bytes (one blob's length prefix), was 7.", error.Failures);
+    }
+
+    [Fact]
     public async Task Starts_on_a_free_loopback_port_and_stops_on_dispose()
     {
         var server = await Build.Server(_dir);

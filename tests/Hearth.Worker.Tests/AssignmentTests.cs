@@ -36,21 +36,21 @@ public sealed class AssignmentTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public async Task The_next_assignment_handed_back_with_a_contribution_is_run_without_asking_again()
+    public async Task Work_comes_with_the_answer_to_a_report_without_asking_again()
     {
         await using var network = await TestNetwork.StartAsync(output);
         var options = network.WorkerOptions(1);
         var address = new Nethereum.Signer.EthECKey(options.PrivateKey).GetPublicAddress();
         var app = await network.PutFileAsync(TestNetwork.App("montecarlo"));
-        // One slot: its request for work takes the first; the second waits in the queue until the first's contribution.
-        network.Scheduler.Enqueue(address, network.Assign(address, app, ["1000", "1"], replicateId: "replicate-1", index: 0));
-        network.Scheduler.Enqueue(address, network.Assign(address, app, ["1000", "2"], replicateId: "replicate-2", index: 1));
+        // One slot holds two replicates: the first request for work takes two, the third comes back with the first report.
+        for (var i = 1; i <= 3; i++)
+            network.Scheduler.Enqueue(address, network.Assign(address, app, ["1000", $"{i}"], replicateId: $"replicate-{i}", index: i - 1));
         await network.StartWorkerAsync(options);
 
-        var contributions = await network.Scheduler.WaitForAsync(s => s.Contributions.Count == 2 ? s.Contributions.ToList() : null, "two contributions");
+        var contributions = await network.Scheduler.WaitForAsync(s => s.Contributions.Count == 3 ? s.Contributions.ToList() : null, "three contributions");
 
-        Assert.Equal(["replicate-1", "replicate-2"], contributions.Select(c => c.ReplicateId));
-        Assert.Equal(["replicate-2"], network.Scheduler.Read(s => s.HandedBack.ToList()));
+        Assert.Equal(["replicate-1", "replicate-2", "replicate-3"], contributions.Select(c => c.ReplicateId));
+        Assert.Equal(["replicate-3"], network.Scheduler.Read(s => s.HandedBack.ToList()));
     }
 
     [Fact]

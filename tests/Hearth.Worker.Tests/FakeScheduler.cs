@@ -51,7 +51,7 @@ public sealed class FakeScheduler : IAsyncDisposable
 
     public List<(string Worker, string ReplicateId, ContributionReport Report)> Contributions { get; } = [];
 
-    /// <summary>Replicates handed to a worker in the answer to its contribution rather than by /assignments/next.</summary>
+    /// <summary>Replicates handed to a worker in the answer to an exchange that carried reports.</summary>
     public List<string> HandedBack { get; } = [];
 
     public List<(string Worker, string ReplicateId, FailureReport Report)> Failures { get; } = [];
@@ -171,6 +171,42 @@ public sealed class FakeScheduler : IAsyncDisposable
             {
                 return Results.NoContent();
             }
+        });
+        api.MapPost("/exchange", async (HttpContext http, ExchangeRequest request, int? waitSeconds) =>
+        {
+            if (WorkerOf(http) is not { } worker)
+                return Unauthorized();
+            var outcomes = new List<ReportOutcome>();
+            foreach (var c in request.Contributions ?? [])
+            {
+                Record(() => Contributions.Add((worker, c.ReplicateId, c.Report)));
+                outcomes.Add(new ReportOutcome(c.ReplicateId, 200, null));
+            }
+            foreach (var f in request.Failures ?? [])
+            {
+                Record(() => Failures.Add((worker, f.ReplicateId, f.Report)));
+                outcomes.Add(new ReportOutcome(f.ReplicateId, 200, null));
+            }
+            var assignments = new List<Assignment>();
+            while (assignments.Count < request.Want && QueueOf(worker).Reader.TryRead(out var queued))
+                assignments.Add(queued);
+            if (outcomes.Count > 0)
+                Record(() => HandedBack.AddRange(assignments.Select(a => a.ReplicateId)));
+            else if (assignments.Count == 0 && request.Want > 0)
+            {
+                using var wait = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted,
+                    app.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping);
+                wait.CancelAfter(TimeSpan.FromSeconds(Math.Clamp(waitSeconds ?? 0, 0, 5)));
+                try
+                {
+                    assignments.Add(await QueueOf(worker).Reader.ReadAsync(wait.Token));
+                }
+                catch (OperationCanceledException)
+                {
+                    // Nothing came in time: an empty answer.
+                }
+            }
+            return Results.Ok(new ExchangeResponse(outcomes, assignments));
         });
         api.MapPost("/replicates/{id}/progress", (HttpContext http, string id, ProgressReport report) =>
             Authorized(http, worker => Record(() => Progress.Add((worker, id, report.Stage)))));

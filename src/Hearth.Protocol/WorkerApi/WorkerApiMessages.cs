@@ -63,3 +63,34 @@ public sealed record FailureReport(string Kind, string Reason);
 
 /// <summary>The body of every error answer (RFC 7807 problem details carry it as "detail").</summary>
 public sealed record ApiError(string Error);
+
+/// <summary>
+/// POST /api/workers/exchange?waitSeconds=N: reports finished replicates and asks for work in one request, as many of
+/// each as <see cref="ExchangeLimits"/> allows. Each report is judged on its own (an outcome per report, in order);
+/// then up to <c>Want</c> assignments are delivered. The scheduler waits up to N seconds for work only when the request
+/// carries no report.
+/// </summary>
+public sealed record ExchangeRequest(IReadOnlyList<ReplicateContribution>? Contributions, IReadOnlyList<ReplicateFailure>? Failures, int Want);
+
+public sealed record ReplicateContribution(string ReplicateId, ContributionReport Report);
+
+public sealed record ReplicateFailure(string ReplicateId, FailureReport Report);
+
+/// <summary>Outcomes of the contributions, then of the failures, in request order; the assignments delivered.</summary>
+public sealed record ExchangeResponse(IReadOnlyList<ReportOutcome> Outcomes, IReadOnlyList<Assignment> Assignments);
+
+/// <summary>
+/// What became of one report: <c>Status</c> 200 when recorded, otherwise the 4xx status the report alone would have
+/// got (400 malformed, 403 another worker's, 404 unknown, 409 no longer expected), with why.
+/// </summary>
+public sealed record ReportOutcome(string ReplicateId, int Status, string? Error)
+{
+    public bool Recorded => Status == 200;
+}
+
+/// <summary>The most reports and assignments one exchange carries.</summary>
+public static class ExchangeLimits
+{
+    public const int MaxReports = 64;
+    public const int MaxAssignments = 64;
+}

@@ -34,25 +34,31 @@ internal static class WorkerEndpoints
         });
         authed.MapPost("/heartbeat", async (HttpContext http, WorkerService svc) =>
             await BodyAsync<HeartbeatRequest>(http) is var (body, problem) && problem is not null ? problem : Answer(await svc.HeartbeatAsync(Worker(http), body, http.RequestAborted)));
-        authed.MapPost("/assignments/next", async (HttpContext http, WorkerService svc, int? waitSeconds) =>
+        authed.MapPost("/exchange", async (HttpContext http, WorkerExchange exchange, int? waitSeconds) =>
+        {
+            if (waitSeconds is < 0 or > 30) return Problem(400, $"waitSeconds must be between 0 and 30, was {waitSeconds}");
+            if (await BodyAsync<ExchangeRequest>(http) is var (body, problem) && problem is not null) return problem;
+            return Answer(await exchange.ExchangeAsync(Worker(http), body, TimeSpan.FromSeconds(waitSeconds ?? 0), http.RequestAborted));
+        });
+        authed.MapPost("/assignments/next", async (HttpContext http, WorkerExchange exchange, int? waitSeconds) =>
         {
             var wait = waitSeconds ?? 0;
             if (wait is < 0 or > 30) return Problem(400, $"waitSeconds must be between 0 and 30, was {wait}");
-            var assignment = await svc.NextAsync(Worker(http), TimeSpan.FromSeconds(wait), http.RequestAborted);
+            var assignment = await exchange.NextAsync(Worker(http), TimeSpan.FromSeconds(wait), http.RequestAborted);
             return assignment is null ? Results.NoContent() : Results.Ok(assignment);
         });
         authed.MapPost("/replicates/{id}/progress", async (HttpContext http, WorkerService svc, string id) =>
             await BodyAsync<ProgressReport>(http) is var (body, problem) && problem is not null ? problem : Done(await svc.ProgressAsync(Worker(http), id, body, http.RequestAborted)));
         // With next=true the answer carries the worker's next assignment (200), or none (204).
-        authed.MapPost("/replicates/{id}/contribution", async (HttpContext http, WorkerService svc, string id, bool? next) =>
+        authed.MapPost("/replicates/{id}/contribution", async (HttpContext http, WorkerExchange exchange, string id, bool? next) =>
         {
             if (await BodyAsync<ContributionReport>(http) is var (body, problem) && problem is not null) return problem;
-            var result = await svc.ContributeAsync(Worker(http), id, body, next ?? false, http.RequestAborted);
+            var result = await exchange.ContributeAsync(Worker(http), id, body, next ?? false, http.RequestAborted);
             if (!result.Ok) return Problem(result.Status, result.Error!);
             return result.Value is { } assignment ? Results.Ok(assignment) : Results.NoContent();
         });
-        authed.MapPost("/replicates/{id}/failure", async (HttpContext http, WorkerService svc, string id) =>
-            await BodyAsync<FailureReport>(http) is var (body, problem) && problem is not null ? problem : Done(await svc.FailAsync(Worker(http), id, body, http.RequestAborted)));
+        authed.MapPost("/replicates/{id}/failure", async (HttpContext http, WorkerExchange exchange, string id) =>
+            await BodyAsync<FailureReport>(http) is var (body, problem) && problem is not null ? problem : Done(await exchange.FailAsync(Worker(http), id, body, http.RequestAborted)));
     }
 
     private static string Worker(HttpContext http) => (string)http.Items[WorkerItem]!;

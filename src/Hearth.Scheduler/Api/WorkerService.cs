@@ -3,36 +3,28 @@ using System.Numerics;
 using System.Text.Json;
 using Hearth.Chain.Market;
 using Hearth.Protocol;
-using Hearth.Protocol.Deals;
 using Hearth.Protocol.Orders;
 using Hearth.Protocol.WorkerApi;
 using Hearth.Scheduler.Engine;
 using Hearth.Scheduler.Persistence;
-using Hearth.Scheduler.Replication;
 using Hearth.Scheduler.State;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Nethereum.Signer;
-using TaskStatus = Hearth.Scheduler.State.TaskStatus;
 
 namespace Hearth.Scheduler.Api;
 
-/// <summary>What the worker API does, independent of HTTP: login, heartbeats, assignments, progress, contributions, failures.</summary>
+/// <summary>What the worker API does, independent of HTTP: login, heartbeats and progress (reports and assignments are the <see cref="WorkerExchange"/>'s).</summary>
 public sealed class WorkerService(
     IDbContextFactory<SchedulerDb> dbs,
     SchedulerGate gate,
     SchedulerSignals signals,
     WorkerAuth auth,
-    WorkerScores scores,
     HearthClient chain,
-    IHttpClientFactory http,
     IOptions<SchedulerOptions> options,
     TimeProvider time,
     ILogger<WorkerService> logger)
 {
-    private readonly byte[] _schedulerKey = new EthECKey(options.Value.SchedulerPrivateKey).GetPrivateKeyAsBytes();
-
     public ApiResult<ChallengeResponse> Challenge(ChallengeRequest? request)
     {
         if (request is null || !Addresses.IsValid(request.Worker)) return ApiResult<ChallengeResponse>.Fail(400, "worker must be an address (0x and 40 hex digits)");
@@ -141,62 +133,6 @@ public sealed class WorkerService(
         }
     }
 
-    /// <summary>The next replicate placed on this worker, waiting up to <paramref name="wait"/> for one; null when none came.</summary>
-    public async Task<Assignment?> NextAsync(string worker, TimeSpan wait, CancellationToken ct)
-    {
-        var until = DateTimeOffset.UtcNow + wait; // real time: this bounds an HTTP request, not a protocol deadline
-        while (true)
-        {
-            var assignment = await TryDeliverAsync(worker, ct);
-            if (assignment is not null) return assignment;
-            var left = until - DateTimeOffset.UtcNow;
-            if (left <= TimeSpan.Zero) return null;
-            signals.PlacementNeeded.Fire();
-            await signals.Assigned.WaitAsync(left < TimeSpan.FromSeconds(1) ? left : TimeSpan.FromSeconds(1), ct);
-        }
-    }
-
-    private async Task<Assignment?> TryDeliverAsync(string worker, CancellationToken ct)
-    {
-        using var _ = await gate.EnterAsync(ct);
-        await using var db = await dbs.CreateDbContextAsync(ct);
-        var assignment = await TakeNextAsync(db, worker, ct);
-        if (assignment is not null) await db.SaveChangesAsync(ct);
-        return assignment;
-    }
-
-    /// <summary>Marks the oldest undelivered replicate of the worker delivered (saved by the caller, under the gate) and builds its assignment.</summary>
-    private async Task<Assignment?> TakeNextAsync(SchedulerDb db, string worker, CancellationToken ct)
-    {
-        var replicate = await db.Replicates.Where(x => x.Worker == worker && x.Status == ReplicateStatus.Assigned && !x.Delivered)
-            .OrderBy(x => x.AssignedAtMs).FirstOrDefaultAsync(ct);
-        if (replicate is null) return null;
-        var deal = await db.Deals.SingleAsync(d => d.DealId == replicate.DealId, ct);
-        replicate.Delivered = true;
-        replicate.UpdatedAtMs = Now();
-        return BuildAssignment(replicate, deal, worker);
-    }
-
-    private Assignment BuildAssignment(ReplicateEntity replicate, DealEntity deal, string worker)
-    {
-        var o = options.Value;
-        var (args, env) = DealParams.Parse(deal.Params);
-        var environment = new Dictionary<string, string>(env, StringComparer.Ordinal)
-        {
-            ["HEARTH_DEAL_ID"] = deal.DealId,
-            ["HEARTH_TASK_ID"] = replicate.TaskId,
-            ["HEARTH_TASK_INDEX"] = replicate.TaskIndex.ToString(CultureInfo.InvariantCulture),
-        };
-        var authorization = Signatures.SignMessage(WorkerLogin.AuthorizationMessage(worker, replicate.TaskId), _schedulerKey);
-        return new Assignment(
-            replicate.ReplicateId, deal.DealId, replicate.TaskIndex, replicate.TaskId,
-            new AssetRef(deal.App, deal.AppChecksum, deal.AppLocation),
-            deal.DatasetChecksum is null ? null : new AssetRef(deal.Dataset, deal.DatasetChecksum, deal.DatasetLocation ?? ""),
-            args, environment,
-            new TaskLimits((int)Math.Min(int.MaxValue, Math.Max(1, deal.CategorySeconds)), o.TaskMemoryBytes, null),
-            deal.DeadlineTime, o.ResultStorageUrl, authorization);
-    }
-
     public async Task<ApiResult<bool>> ProgressAsync(string worker, string replicateId, ProgressReport? r, CancellationToken ct)
     {
         if (r is null || string.IsNullOrEmpty(r.Stage)) return ApiResult<bool>.Fail(400, "stage is required");
@@ -222,91 +158,6 @@ public sealed class WorkerService(
         return true;
     }
 
-    /// <summary>
-    /// Records a contribution. With <paramref name="takeNext"/> the worker's next replicate, if one is placed, is delivered
-    /// in the same transaction and returned: a worker that goes on working needs no separate request for it.
-    /// </summary>
-    public async Task<ApiResult<Assignment?>> ContributeAsync(string worker, string replicateId, ContributionReport? r, bool takeNext, CancellationToken ct)
-    {
-        if (r is null) return ApiResult<Assignment?>.Fail(400, "a contribution body is required");
-        if (!Hash32.TryParse(r.Digest, out var digest) || digest.IsZero || r.Digest is not { Length: 66 })
-            return ApiResult<Assignment?>.Fail(400, "digest must be a 0x-prefixed sha256 (64 hex digits), not zero");
-        if (!TryHex(r.Signature, 65, out var signature)) return ApiResult<Assignment?>.Fail(400, "signature must be 65 bytes of 0x-prefixed hex");
-        if (!double.IsFinite(r.RunSeconds) || r.RunSeconds < 0) return ApiResult<Assignment?>.Fail(400, "runSeconds must be a finite number ≥ 0");
-
-        // Checks that need no gate first: whose replicate, the signature, the blob, the contributors' standings.
-        ReplicateEntity? peek;
-        List<string> contributors;
-        await using (var db = await dbs.CreateDbContextAsync(ct))
-        {
-            var (found, error) = await FindOwnAsync(db, worker, replicateId, ct);
-            if (found is null) return ApiResult<Assignment?>.Fail(error.Status, error.Message);
-            peek = found;
-            contributors = await db.Replicates.Where(x => x.TaskId == peek.TaskId && x.Digest != null).Select(x => x.Worker).ToListAsync(ct);
-        }
-        var signer = ContributionSigning.RecoverWorker(chain.Domain, Hash32.Parse(peek.TaskId), digest, signature);
-        if (signer is null || !Addresses.AreEqual(signer, worker))
-            return ApiResult<Assignment?>.Fail(400, $"the contribution signature does not recover to worker {worker} for task {peek.TaskId} (signed {signer ?? "nothing readable"}; check the chain id and market address of the EIP-712 domain)");
-        if (options.Value.CheckResultBlobs && !await BlobExistsAsync(digest, ct))
-            return ApiResult<Assignment?>.Fail(409, $"result {digest} is not in the result storage: upload it before contributing");
-
-        var standings = await scores.GetManyAsync(contributors.Append(worker), ct);
-
-        bool consensus;
-        Assignment? next = null;
-        using (await gate.EnterAsync(ct))
-        {
-            await using var db = await dbs.CreateDbContextAsync(ct);
-            var (replicate, error) = await FindOwnAsync(db, worker, replicateId, ct);
-            if (replicate is null) return ApiResult<Assignment?>.Fail(error.Status, error.Message);
-            if (ReplicateStateMachine.HasContribution(replicate.Status)) return ApiResult<Assignment?>.Fail(409, $"replicate {replicateId} already has a contribution");
-            if (!ReplicateStateMachine.IsActive(replicate.Status)) return ApiResult<Assignment?>.Fail(409, $"replicate {replicateId} is {replicate.Status}: {replicate.Reason}");
-            var task = await db.Tasks.SingleAsync(t => t.TaskId == replicate.TaskId, ct);
-            var deal = await db.Deals.SingleAsync(d => d.DealId == replicate.DealId, ct);
-            var nowMs = Now();
-            replicate.Digest = digest.ToString();
-            replicate.Signature = "0x" + Convert.ToHexStringLower(signature);
-            replicate.ContributedAtMs = nowMs;
-            replicate.ExitCode = r.ExitCode;
-            replicate.RunSeconds = r.RunSeconds;
-            ReplicateStateMachine.Move(db, replicate, ReplicateStatus.Contributed, $"result {replicate.Digest} (exit code {r.ExitCode}, {r.RunSeconds:0.###} s)", nowMs);
-            var replicates = await db.Replicates.Where(x => x.TaskId == task.TaskId && x.ReplicateId != replicate.ReplicateId).ToListAsync(ct);
-            replicates.Add(replicate);
-            TaskProgress.Advance(db, task, deal, replicates, standings, 2, nowMs);
-            consensus = task.Status == TaskStatus.ConsensusReached;
-            if (takeNext) next = await TakeNextAsync(db, worker, ct);
-            await db.SaveChangesAsync(ct);
-        }
-        SchedulerLog.Contributed(logger, replicateId, worker, digest.ToString());
-        signals.PlacementNeeded.Fire();
-        if (consensus) signals.SettlementNeeded.Fire();
-        return ApiResult<Assignment?>.Success(next);
-    }
-
-    public async Task<ApiResult<bool>> FailAsync(string worker, string replicateId, FailureReport? r, CancellationToken ct)
-    {
-        if (r is null || string.IsNullOrEmpty(r.Kind)) return ApiResult<bool>.Fail(400, "kind is required");
-        using (await gate.EnterAsync(ct))
-        {
-            await using var db = await dbs.CreateDbContextAsync(ct);
-            var (replicate, error) = await FindOwnAsync(db, worker, replicateId, ct);
-            if (replicate is null) return ApiResult<bool>.Fail(error.Status, error.Message);
-            if (!ReplicateStateMachine.IsActive(replicate.Status)) return ApiResult<bool>.Fail(409, $"replicate {replicateId} is {replicate.Status}: {replicate.Reason}");
-            var nowMs = Now();
-            var why = $"worker {worker} reported {Clip(r.Kind, 50)}: {Clip(r.Reason ?? "", 500)}";
-            ReplicateStateMachine.Move(db, replicate, ReplicateStatus.Failed, why, nowMs);
-            var task = await db.Tasks.SingleAsync(t => t.TaskId == replicate.TaskId, ct);
-            var deal = await db.Deals.SingleAsync(d => d.DealId == replicate.DealId, ct);
-            var replicates = await db.Replicates.Where(x => x.TaskId == task.TaskId && x.ReplicateId != replicate.ReplicateId).ToListAsync(ct);
-            replicates.Add(replicate);
-            TaskProgress.Advance(db, task, deal, replicates, new Dictionary<string, WorkerStanding>(), 2, nowMs);
-            TaskStateMachine.Explain(db, task, $"{why}; replicate replaced", nowMs);
-            await db.SaveChangesAsync(ct);
-        }
-        signals.PlacementNeeded.Fire();
-        return true;
-    }
-
     private static async Task<(ReplicateEntity? Replicate, (int Status, string Message) Error)> FindOwnAsync(SchedulerDb db, string worker, string replicateId, CancellationToken ct)
     {
         if (replicateId.Length > 100) return (null, (404, "unknown replicate"));
@@ -316,40 +167,8 @@ public sealed class WorkerService(
         return (replicate, (0, ""));
     }
 
-    private async Task<bool> BlobExistsAsync(Hash32 digest, CancellationToken ct)
-    {
-        var url = options.Value.ResultStorageUrl.TrimEnd('/') + "/blobs/" + digest.ToPlainHex();
-        try
-        {
-            using var response = await http.CreateClient(nameof(WorkerService)).SendAsync(new HttpRequestMessage(HttpMethod.Head, url), ct);
-            return response.IsSuccessStatusCode;
-        }
-        catch (HttpRequestException e)
-        {
-            SchedulerLog.StorageUnreachable(logger, url, e);
-            return false;
-        }
-    }
-
-    private static bool TryHex(string? text, int bytes, out byte[] value)
-    {
-        value = [];
-        if (text is null || text.Length != 2 + bytes * 2 || !text.StartsWith("0x", StringComparison.OrdinalIgnoreCase)) return false;
-        try
-        {
-            value = Convert.FromHexString(text.AsSpan(2));
-            return true;
-        }
-        catch (FormatException)
-        {
-            return false;
-        }
-    }
-
     private static bool IsFinite(WorkerTelemetry t) =>
         new[] { t.TankCelsius, t.HeatDemandWatts, t.MaxAcceptedPowerWatts, t.MaximumCelsius, t.Utilisation, t.PowerWatts }.All(v => v is null || double.IsFinite(v.Value));
-
-    private static string Clip(string text, int max) => text.Length <= max ? text : text[..max] + "...";
 
     private long Now() => time.GetUtcNow().ToUnixTimeMilliseconds();
 }

@@ -72,7 +72,13 @@ public static class SchedulerServiceCollectionExtensions
         services.AddSingleton<Sweeper>();
         services.AddSingleton<Settler>();
         services.AddSingleton<WorkerService>();
-        services.AddHttpClient(nameof(WorkerService), c => c.Timeout = TimeSpan.FromSeconds(10));
+        services.AddSingleton<WorkerExchange>();
+        services.AddHttpClient(nameof(WorkerExchange), (sp, c) =>
+        {
+            c.Timeout = TimeSpan.FromSeconds(10);
+            if (Uri.TryCreate(sp.GetRequiredService<IOptions<SchedulerOptions>>().Value.ResultStorageUrl, UriKind.Absolute, out var storage))
+                c.BaseAddress = storage;
+        });
         // Order matters: the schema and the recovery of half-settled tasks come before any loop.
         services.AddHostedService<Hosting.SchedulerStartup>();
         services.AddHostedService<Hosting.WatchLoop>();

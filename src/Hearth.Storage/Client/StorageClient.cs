@@ -12,7 +12,7 @@ namespace Hearth.Storage.Client;
 /// Client of the storage HTTP API. Every byte it hands back as a whole blob has been checked against the address.
 /// Failures surface as <see cref="StorageException"/> subtypes with messages naming the server.
 /// </summary>
-public sealed class StorageClient
+public sealed partial class StorageClient
 {
     private readonly HttpClient _http;
     private readonly ILogger _logger;
@@ -249,16 +249,20 @@ public sealed class StorageClient
     }
 
     /// <summary>The problem-details "detail" of an error response, or a short form of whatever body came back.</summary>
-    private static async Task<string> ProblemDetailAsync(HttpResponseMessage response, CancellationToken ct)
+    private static async Task<string> ProblemDetailAsync(HttpResponseMessage response, CancellationToken ct) =>
+        (await ProblemAsync(response, ct)).Detail;
+
+    /// <summary>The problem-details title (null when none) and "detail" of an error response.</summary>
+    private static async Task<(string? Title, string Detail)> ProblemAsync(HttpResponseMessage response, CancellationToken ct)
     {
         if (response.Content.Headers.ContentType?.MediaType == "application/problem+json")
         {
             var problem = await response.Content.ReadFromJsonAsync<ProblemBody>(ct);
             if ((problem?.Detail ?? problem?.Title) is { } text)
-                return text;
+                return (problem?.Title, text);
         }
         var body = await response.Content.ReadAsStringAsync(ct);
-        return body.Length == 0 ? "(no details given)" : body.Length > 200 ? body[..200] + "…" : body;
+        return (null, body.Length == 0 ? "(no details given)" : body.Length > 200 ? body[..200] + "…" : body);
     }
 
     private sealed record ProblemBody(string? Title, string? Detail);

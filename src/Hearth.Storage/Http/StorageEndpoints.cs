@@ -7,10 +7,16 @@ using Microsoft.Net.Http.Headers;
 
 namespace Hearth.Storage.Http;
 
-/// <summary>The blob HTTP API: <c>PUT/POST/GET/HEAD /blobs</c>. Errors are RFC 7807 problem details.</summary>
+/// <summary>
+/// The blob HTTP API: <c>PUT/POST/GET/HEAD /blobs</c>, and the batch API of <see cref="BlobBatchEndpoints"/>
+/// (<c>POST /blobs/batch</c>, <c>POST /blobs/exists</c>). Errors are RFC 7807 problem details.
+/// </summary>
 public static class StorageEndpoints
 {
-    private const string OctetStream = "application/octet-stream";
+    internal const string OctetStream = "application/octet-stream";
+
+    /// <summary>Problem title of a blob over the size limit; the client tells it from the other 413 answers by it.</summary>
+    internal const string BlobTooLargeTitle = "Blob too large";
 
     public static IEndpointRouteBuilder MapHearthStorage(this IEndpointRouteBuilder endpoints)
     {
@@ -19,6 +25,7 @@ public static class StorageEndpoints
         blobs.MapPost("/", PostAsync);
         blobs.MapGet("/{sha256}", GetAsync);
         blobs.MapMethods("/{sha256}", [HttpMethods.Head], HeadAsync);
+        BlobBatchEndpoints.Map(blobs);
         return endpoints;
     }
 
@@ -102,7 +109,7 @@ public static class StorageEndpoints
     private static IResult NotFound(BlobAddress address) =>
         TypedResults.Problem($"No blob with address {address} is stored here.", statusCode: StatusCodes.Status404NotFound, title: "Blob not found");
 
-    private static IResult TooLarge(long max) =>
+    internal static IResult TooLarge(long max) =>
         TypedResults.Problem($"The blob is larger than this store's limit of {max} bytes; nothing was stored.",
-            statusCode: StatusCodes.Status413PayloadTooLarge, title: "Blob too large");
+            statusCode: StatusCodes.Status413PayloadTooLarge, title: BlobTooLargeTitle);
 }

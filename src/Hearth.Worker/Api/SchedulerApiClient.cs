@@ -79,6 +79,17 @@ public sealed class SchedulerApiClient
     public async Task<HeartbeatResponse> HeartbeatAsync(HeartbeatRequest request, CancellationToken ct) =>
         await SendAuthorizedAsync<HeartbeatResponse>("api/workers/heartbeat", request, _requestTimeout, ct) ?? throw Malformed("heartbeat");
 
+    /// <summary>Sends reports and asks for work in one request; the scheduler waits up to <paramref name="waitSeconds"/> for work only when no report goes.</summary>
+    public async Task<ExchangeResponse> ExchangeAsync(ExchangeRequest request, int waitSeconds, CancellationToken ct)
+    {
+        var response = await SendAuthorizedAsync<ExchangeResponse>($"api/workers/exchange?waitSeconds={waitSeconds}", request,
+            _requestTimeout + TimeSpan.FromSeconds(waitSeconds), ct) ?? throw Malformed("exchange");
+        var reports = (request.Contributions?.Count ?? 0) + (request.Failures?.Count ?? 0);
+        if (response.Outcomes is null || response.Assignments is null || response.Outcomes.Count != reports)
+            throw Malformed("exchange");
+        return response;
+    }
+
     /// <summary>Waits up to <paramref name="waitSeconds"/> at the scheduler for an assignment; null when none came.</summary>
     public Task<Assignment?> NextAssignmentAsync(int waitSeconds, CancellationToken ct) =>
         SendAuthorizedAsync<Assignment>($"api/workers/assignments/next?waitSeconds={waitSeconds}", body: null,

@@ -10,8 +10,9 @@ using Microsoft.Extensions.Logging;
 namespace Hearth.Worker.Execution;
 
 /// <summary>
-/// Carries one replicate from assignment to contribution: verify, download (not counted against the task's time),
-/// run in the sandbox, upload the archive, sign, report. A failure at any step is reported and the replicate given back.
+/// Carries one replicate from assignment to its report: verify, download (not counted against the task's time), run in
+/// the sandbox, upload the archive, sign. A failure at any step becomes a failure report that gives the replicate back.
+/// The <see cref="WorkExchange"/> delivers either report.
 /// </summary>
 public sealed class ReplicateExecutor(
     WorkerOptions options,
@@ -19,7 +20,6 @@ public sealed class ReplicateExecutor(
     AssetFetcher assets,
     SandboxRunner sandbox,
     ReportDelivery reports,
-    WorkerStateStore state,
     WorkerLoad load,
     TimeProvider time,
     ILogger<ReplicateExecutor> logger)
@@ -28,18 +28,12 @@ public sealed class ReplicateExecutor(
     private const int StderrInReasonBytes = 300;
 
     /// <summary>
-    /// Runs the replicate to its end. Cancellation (shutdown, or the scheduler cancelling it) throws
-    /// <see cref="OperationCanceledException"/> and leaves the replicate held in the state file.
+    /// Runs the replicate to its end and returns it with its contribution or its failure. Cancellation (shutdown, or the
+    /// scheduler cancelling it) throws <see cref="OperationCanceledException"/>.
     /// </summary>
-    /// <param name="takeNext">Ask the scheduler to hand the next assignment back with the contribution's answer.</param>
-    public async Task<ReplicateOutcome> ExecuteAsync(HeldReplicate held, bool takeNext, CancellationToken ct)
+    public async Task<HeldReplicate> ExecuteAsync(HeldReplicate held, CancellationToken ct)
     {
         var assignment = held.Assignment;
-        if (!state.Contains(held.ReplicateId))
-            state.Put(held);
-        if (held.Contribution is { } pending)
-            return await DeliverContributionAsync(assignment, pending, takeNext, ct);
-
         var work = Path.Combine(options.WorkFolder, "replicates", SafeFolderName(assignment.ReplicateId));
         using var deadline = new CancellationTokenSource(Until(assignment.Deadline), time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, deadline.Token);
@@ -78,18 +72,15 @@ public sealed class ReplicateExecutor(
             var signature = identity.SignContribution(taskId, digest);
             var contribution = new ContributionReport(digest.ToString(), "0x" + Convert.ToHexStringLower(signature),
                 result.ExitCode ?? 0, result.FuelConsumed is { } fuel ? (long)fuel : null, result.WallTime.TotalSeconds, Tail(result.Stdout, StdoutTailBytes));
-            // From here a restart delivers this contribution again instead of running the task again.
-            state.Put(held with { Contribution = contribution });
-            await stages.DisposeAsync();
-            return await DeliverContributionAsync(assignment, contribution, takeNext, ct);
+            return held with { Contribution = contribution };
         }
         catch (ReplicateFailedException e)
         {
-            return await GiveBackAsync(assignment, e.Kind, e.Message, ct);
+            return Failed(held, e.Kind, e.Message);
         }
         catch (OperationCanceledException) when (deadline.IsCancellationRequested && !ct.IsCancellationRequested)
         {
-            return await GiveBackAsync(assignment, FailureKinds.DeadlinePassed, $"the task's deadline {assignment.Deadline:O} passed before the worker could contribute", ct);
+            return Failed(held, FailureKinds.DeadlinePassed, $"the task's deadline {assignment.Deadline:O} passed before the worker could contribute");
         }
         finally
         {
@@ -97,22 +88,11 @@ public sealed class ReplicateExecutor(
         }
     }
 
-    /// <summary>Reports a failure and forgets the replicate.</summary>
-    public async Task<ReplicateOutcome> GiveBackAsync(Assignment assignment, string kind, string reason, CancellationToken ct)
+    /// <summary>The replicate with the failure report that gives it back.</summary>
+    public HeldReplicate Failed(HeldReplicate held, string kind, string reason)
     {
-        WorkerLog.ReplicateFailed(logger, assignment.ReplicateId, kind, reason);
-        await reports.FailureAsync(assignment.ReplicateId, new FailureReport(kind, reason), assignment.Deadline, ct);
-        state.Remove(assignment.ReplicateId);
-        return ReplicateOutcome.Failure(kind, reason);
-    }
-
-    private async Task<ReplicateOutcome> DeliverContributionAsync(Assignment assignment, ContributionReport contribution, bool takeNext, CancellationToken ct)
-    {
-        var (accepted, next) = await reports.ContributionAsync(assignment.ReplicateId, contribution, takeNext, assignment.Deadline, ct);
-        if (accepted)
-            WorkerLog.Contributed(logger, assignment.ReplicateId, assignment.TaskId, contribution.Digest);
-        state.Remove(assignment.ReplicateId);
-        return ReplicateOutcome.Contribution(contribution.Digest, accepted, next);
+        WorkerLog.ReplicateFailed(logger, held.ReplicateId, kind, reason);
+        return held with { Failure = new FailureReport(kind, reason) };
     }
 
     private async Task<string> FetchAsync(AssetRef asset, string what, CancellationToken ct)

@@ -69,11 +69,12 @@ public static class WorkerServiceCollectionExtensions
                 WorkDirectory = Path.Combine(options.WorkFolder, "sandbox"),
             }, sp.GetRequiredService<ILogger<SandboxRunner>>());
         });
-        services.TryAddSingleton(sp => new ReportDelivery(sp.GetRequiredService<SchedulerApiClient>(), Options(sp),
-            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<ReportDelivery>>()));
+        services.TryAddSingleton(sp => new ReportDelivery(sp.GetRequiredService<SchedulerApiClient>(), sp.GetRequiredService<ILogger<ReportDelivery>>()));
         services.TryAddSingleton(sp => new ReplicateExecutor(Options(sp), sp.GetRequiredService<WorkerIdentity>(), sp.GetRequiredService<AssetFetcher>(),
-            sp.GetRequiredService<SandboxRunner>(), sp.GetRequiredService<ReportDelivery>(), sp.GetRequiredService<WorkerStateStore>(),
+            sp.GetRequiredService<SandboxRunner>(), sp.GetRequiredService<ReportDelivery>(),
             sp.GetRequiredService<WorkerLoad>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<ReplicateExecutor>>()));
+        services.TryAddSingleton(sp => new WorkExchange(sp.GetRequiredService<SchedulerApiClient>(), sp.GetRequiredService<WorkerStateStore>(), Options(sp),
+            sp.GetRequiredService<WorkerStatus>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<WorkExchange>>()));
         services.TryAddSingleton(CreateTelemetry);
         services.AddHostedService<WorkerService>();
         return services;

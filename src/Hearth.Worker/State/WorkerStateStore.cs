@@ -70,23 +70,32 @@ public sealed class WorkerStateStore
             return _held.ContainsKey(replicateId);
     }
 
-    public void Put(HeldReplicate replicate)
+    public void Put(HeldReplicate replicate) => PutMany([replicate]);
+
+    /// <summary>Holds the replicates, with one write of the state file.</summary>
+    public void PutMany(IReadOnlyCollection<HeldReplicate> replicates)
     {
+        if (replicates.Count == 0)
+            return;
         lock (_gate)
         {
-            _held[replicate.ReplicateId] = replicate;
+            foreach (var replicate in replicates)
+                _held[replicate.ReplicateId] = replicate;
             Save();
         }
     }
 
-    public bool Remove(string replicateId)
+    public bool Remove(string replicateId) => RemoveMany([replicateId]) > 0;
+
+    /// <summary>Forgets the replicates, with one write of the state file; returns how many were held.</summary>
+    public int RemoveMany(IEnumerable<string> replicateIds)
     {
         lock (_gate)
         {
-            if (!_held.Remove(replicateId))
-                return false;
-            Save();
-            return true;
+            var removed = replicateIds.Count(_held.Remove);
+            if (removed > 0)
+                Save();
+            return removed;
         }
     }
 

@@ -1,0 +1,343 @@
+using System.Globalization;
+using Hearth.Chain.Market;
+using Hearth.Protocol;
+using Hearth.Protocol.Deals;
+using Hearth.Protocol.Orders;
+using Hearth.Protocol.WorkerApi;
+using Hearth.Scheduler.Engine;
+using Hearth.Scheduler.Persistence;
+using Hearth.Scheduler.Replication;
+using Hearth.Scheduler.State;
+using Hearth.Storage;
+using Hearth.Storage.Client;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Nethereum.Signer;
+using TaskStatus = Hearth.Scheduler.State.TaskStatus;
+
+namespace Hearth.Scheduler.Api;
+
+/// <summary>
+/// What a worker hands in and takes: contributions and failures, each judged on its own, then its next assignments, all
+/// recorded in one transaction behind the <see cref="SchedulerGate"/>. The single-report routes are exchanges of one.
+/// </summary>
+public sealed class WorkerExchange(
+    IDbContextFactory<SchedulerDb> dbs,
+    SchedulerGate gate,
+    SchedulerSignals signals,
+    WorkerScores scores,
+    HearthClient chain,
+    IHttpClientFactory http,
+    IOptions<SchedulerOptions> options,
+    TimeProvider time,
+    ILogger<WorkerExchange> logger)
+{
+    private const int MaxReplicateIdLength = 100;
+
+    private readonly byte[] _schedulerKey = new EthECKey(options.Value.SchedulerPrivateKey).GetPrivateKeyAsBytes();
+
+    /// <summary>
+    /// Records the reports, then delivers up to <c>Want</c> assignments; when the request carries no report and none is
+    /// placed yet, waits up to <paramref name="wait"/> for one.
+    /// </summary>
+    public async Task<ApiResult<ExchangeResponse>> ExchangeAsync(string worker, ExchangeRequest? request, TimeSpan wait, CancellationToken ct)
+    {
+        if (request is null) return ApiResult<ExchangeResponse>.Fail(400, "an exchange body is required");
+        var contributions = request.Contributions ?? [];
+        var failures = request.Failures ?? [];
+        if (contributions.Count + failures.Count > ExchangeLimits.MaxReports)
+            return ApiResult<ExchangeResponse>.Fail(400, $"an exchange carries at most {ExchangeLimits.MaxReports} reports, not {contributions.Count + failures.Count}");
+        if (request.Want is < 0 or > ExchangeLimits.MaxAssignments)
+            return ApiResult<ExchangeResponse>.Fail(400, $"want must be between 0 and {ExchangeLimits.MaxAssignments}, was {request.Want}");
+        if (contributions.Any(c => c?.Report is null || c.ReplicateId is null) || failures.Any(f => f?.Report is null || f.ReplicateId is null))
+            return ApiResult<ExchangeResponse>.Fail(400, "every report needs a replicateId and its report");
+
+        var reports = new Reports(worker, contributions, failures);
+        reports.CheckShapes();
+        await CheckOutsideGateAsync(reports, ct);
+        var standings = reports.PendingContributions().Any()
+            ? await scores.GetManyAsync(reports.Contributors.Append(worker), ct)
+            : new Dictionary<string, WorkerStanding>();
+
+        var assignments = await RecordAsync(reports, standings, request.Want, ct);
+        if (reports.Count == 0 && request.Want > 0 && assignments.Count == 0 && wait > TimeSpan.Zero)
+            assignments = await WaitForWorkAsync(worker, request.Want, wait, ct);
+        return new ExchangeResponse(reports.Outcomes(), assignments);
+    }
+
+    /// <summary>The next replicate placed on this worker, waiting up to <paramref name="wait"/> for one; null when none came.</summary>
+    public async Task<Assignment?> NextAsync(string worker, TimeSpan wait, CancellationToken ct)
+    {
+        var answer = await ExchangeAsync(worker, new ExchangeRequest(null, null, 1), wait, ct);
+        return answer.Value!.Assignments.FirstOrDefault();
+    }
+
+    /// <summary>Records one contribution; with <paramref name="takeNext"/> the worker's next assignment, if one is placed, comes back.</summary>
+    public async Task<ApiResult<Assignment?>> ContributeAsync(string worker, string replicateId, ContributionReport? report, bool takeNext, CancellationToken ct)
+    {
+        if (report is null) return ApiResult<Assignment?>.Fail(400, "a contribution body is required");
+        var answer = await ExchangeAsync(worker, new ExchangeRequest([new ReplicateContribution(replicateId, report)], null, takeNext ? 1 : 0), TimeSpan.Zero, ct);
+        var outcome = answer.Value!.Outcomes[0];
+        return outcome.Recorded ? ApiResult<Assignment?>.Success(answer.Value.Assignments.FirstOrDefault()) : ApiResult<Assignment?>.Fail(outcome.Status, outcome.Error!);
+    }
+
+    /// <summary>Records one failure: the replicate is given back and replaced.</summary>
+    public async Task<ApiResult<bool>> FailAsync(string worker, string replicateId, FailureReport? report, CancellationToken ct)
+    {
+        if (report is null) return ApiResult<bool>.Fail(400, "kind is required");
+        var answer = await ExchangeAsync(worker, new ExchangeRequest(null, [new ReplicateFailure(replicateId, report)], 0), TimeSpan.Zero, ct);
+        var outcome = answer.Value!.Outcomes[0];
+        return outcome.Recorded ? true : ApiResult<bool>.Fail(outcome.Status, outcome.Error!);
+    }
+
+    /// <summary>Whose replicates, the contribution signatures, the result blobs: what needs no gate.</summary>
+    private async Task CheckOutsideGateAsync(Reports reports, CancellationToken ct)
+    {
+        var pending = reports.PendingContributions().ToList();
+        if (pending.Count == 0) return;
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        var ids = pending.Select(c => c.Item.ReplicateId).ToList();
+        var rows = await db.Replicates.AsNoTracking().Where(x => ids.Contains(x.ReplicateId)).ToDictionaryAsync(x => x.ReplicateId, StringComparer.Ordinal, ct);
+        foreach (var c in pending)
+        {
+            if (!reports.CheckOwner(c.Index, rows.GetValueOrDefault(c.Item.ReplicateId))) continue;
+            var taskId = rows[c.Item.ReplicateId].TaskId;
+            var signer = ContributionSigning.RecoverWorker(chain.Domain, Hash32.Parse(taskId), c.Digest, c.Signature);
+            if (signer is null || !Addresses.AreEqual(signer, reports.Worker))
+                reports.Refuse(c.Index, 400, $"the contribution signature does not recover to worker {reports.Worker} for task {taskId} (signed {signer ?? "nothing readable"}; check the chain id and market address of the EIP-712 domain)");
+        }
+        if (options.Value.CheckResultBlobs)
+        {
+            var checking = reports.PendingContributions().ToList();
+            var stored = await StoredResultsAsync(checking.Select(c => BlobAddress.FromHash(c.Digest.Span)).ToList(), ct);
+            foreach (var c in checking.Where(c => !stored.Contains(BlobAddress.FromHash(c.Digest.Span))))
+                reports.Refuse(c.Index, 409, $"result {c.Digest} is not in the result storage: upload it before contributing");
+        }
+        var taskIds = reports.PendingContributions().Select(c => rows[c.Item.ReplicateId].TaskId).Distinct().ToList();
+        reports.Contributors.AddRange(await db.Replicates.Where(x => taskIds.Contains(x.TaskId) && x.Digest != null).Select(x => x.Worker).ToListAsync(ct));
+    }
+
+    /// <summary>Applies the reports that passed every check and delivers the assignments, in one transaction.</summary>
+    private async Task<List<Assignment>> RecordAsync(Reports reports, IReadOnlyDictionary<string, WorkerStanding> standings, int want, CancellationToken ct)
+    {
+        var consensus = false;
+        List<Assignment> assignments;
+        using (await gate.EnterAsync(ct))
+        {
+            await using var db = await dbs.CreateDbContextAsync(ct);
+            var ids = reports.PendingIds().ToList();
+            if (ids.Count == 0 && want == 0) return [];
+            var replicates = await db.Replicates.Where(x => ids.Contains(x.ReplicateId)).ToDictionaryAsync(x => x.ReplicateId, StringComparer.Ordinal, ct);
+            var taskIds = replicates.Values.Select(r => r.TaskId).Distinct().ToList();
+            var dealIds = replicates.Values.Select(r => r.DealId).Distinct().ToList();
+            var tasks = await db.Tasks.Where(t => taskIds.Contains(t.TaskId)).ToDictionaryAsync(t => t.TaskId, StringComparer.Ordinal, ct);
+            var deals = await db.Deals.Where(d => dealIds.Contains(d.DealId)).ToDictionaryAsync(d => d.DealId, StringComparer.Ordinal, ct);
+            // Tracked: the same instances as the reported replicates, so each change is seen by the task's next judgement.
+            var siblings = (await db.Replicates.Where(x => taskIds.Contains(x.TaskId)).ToListAsync(ct)).ToLookup(x => x.TaskId, StringComparer.Ordinal);
+            var nowMs = Now();
+
+            foreach (var c in reports.PendingContributions().ToList())
+            {
+                var replicate = replicates.GetValueOrDefault(c.Item.ReplicateId);
+                if (!reports.CheckOwner(c.Index, replicate)) continue;
+                if (ReplicateStateMachine.HasContribution(replicate!.Status)) { reports.Refuse(c.Index, 409, $"replicate {replicate.ReplicateId} already has a contribution"); continue; }
+                if (!ReplicateStateMachine.IsActive(replicate.Status)) { reports.Refuse(c.Index, 409, $"replicate {replicate.ReplicateId} is {replicate.Status}: {replicate.Reason}"); continue; }
+                var r = c.Item.Report;
+                replicate.Digest = c.Digest.ToString();
+                replicate.Signature = "0x" + Convert.ToHexStringLower(c.Signature);
+                replicate.ContributedAtMs = nowMs;
+                replicate.ExitCode = r.ExitCode;
+                replicate.RunSeconds = r.RunSeconds;
+                ReplicateStateMachine.Move(db, replicate, ReplicateStatus.Contributed, $"result {replicate.Digest} (exit code {r.ExitCode}, {r.RunSeconds:0.###} s)", nowMs);
+                var task = tasks[replicate.TaskId];
+                TaskProgress.Advance(db, task, deals[replicate.DealId], siblings[task.TaskId].ToList(), standings, 2, nowMs);
+                consensus |= task.Status == TaskStatus.ConsensusReached;
+                reports.Record(c.Index);
+            }
+            foreach (var f in reports.PendingFailures().ToList())
+            {
+                var replicate = replicates.GetValueOrDefault(f.Item.ReplicateId);
+                if (!reports.CheckOwner(f.Index, replicate)) continue;
+                if (!ReplicateStateMachine.IsActive(replicate!.Status)) { reports.Refuse(f.Index, 409, $"replicate {replicate.ReplicateId} is {replicate.Status}: {replicate.Reason}"); continue; }
+                var why = $"worker {reports.Worker} reported {Clip(f.Item.Report.Kind, 50)}: {Clip(f.Item.Report.Reason ?? "", 500)}";
+                ReplicateStateMachine.Move(db, replicate, ReplicateStatus.Failed, why, nowMs);
+                var task = tasks[replicate.TaskId];
+                TaskProgress.Advance(db, task, deals[replicate.DealId], siblings[task.TaskId].ToList(), new Dictionary<string, WorkerStanding>(), 2, nowMs);
+                TaskStateMachine.Explain(db, task, $"{why}; replicate replaced", nowMs);
+                reports.Record(f.Index);
+            }
+            assignments = await TakeAsync(db, reports.Worker, want, ct);
+            await db.SaveChangesAsync(ct);
+        }
+        foreach (var c in reports.RecordedContributions())
+            SchedulerLog.Contributed(logger, c.Item.ReplicateId, reports.Worker, c.Digest.ToString());
+        if (reports.Count > 0) signals.PlacementNeeded.Fire();
+        if (consensus) signals.SettlementNeeded.Fire();
+        return assignments;
+    }
+
+    private async Task<List<Assignment>> WaitForWorkAsync(string worker, int want, TimeSpan wait, CancellationToken ct)
+    {
+        var until = DateTimeOffset.UtcNow + wait; // real time: this bounds an HTTP request, not a protocol deadline
+        while (true)
+        {
+            signals.PlacementNeeded.Fire();
+            var left = until - DateTimeOffset.UtcNow;
+            if (left <= TimeSpan.Zero) return [];
+            await signals.Assigned.WaitAsync(left < TimeSpan.FromSeconds(1) ? left : TimeSpan.FromSeconds(1), ct);
+            using (await gate.EnterAsync(ct))
+            {
+                await using var db = await dbs.CreateDbContextAsync(ct);
+                var assignments = await TakeAsync(db, worker, want, ct);
+                if (assignments.Count == 0) continue;
+                await db.SaveChangesAsync(ct);
+                return assignments;
+            }
+        }
+    }
+
+    /// <summary>Marks the worker's oldest undelivered replicates delivered (saved by the caller, under the gate) and builds their assignments.</summary>
+    private async Task<List<Assignment>> TakeAsync(SchedulerDb db, string worker, int want, CancellationToken ct)
+    {
+        if (want == 0) return [];
+        var replicates = await db.Replicates.Where(x => x.Worker == worker && x.Status == ReplicateStatus.Assigned && !x.Delivered)
+            .OrderBy(x => x.AssignedAtMs).Take(want).ToListAsync(ct);
+        if (replicates.Count == 0) return [];
+        var dealIds = replicates.Select(r => r.DealId).Distinct().ToList();
+        var deals = await db.Deals.Where(d => dealIds.Contains(d.DealId)).ToDictionaryAsync(d => d.DealId, StringComparer.Ordinal, ct);
+        var nowMs = Now();
+        var assignments = new List<Assignment>(replicates.Count);
+        foreach (var replicate in replicates)
+        {
+            replicate.Delivered = true;
+            replicate.UpdatedAtMs = nowMs;
+            assignments.Add(BuildAssignment(replicate, deals[replicate.DealId], worker));
+        }
+        return assignments;
+    }
+
+    private Assignment BuildAssignment(ReplicateEntity replicate, DealEntity deal, string worker)
+    {
+        var o = options.Value;
+        var (args, env) = DealParams.Parse(deal.Params);
+        var environment = new Dictionary<string, string>(env, StringComparer.Ordinal)
+        {
+            ["HEARTH_DEAL_ID"] = deal.DealId,
+            ["HEARTH_TASK_ID"] = replicate.TaskId,
+            ["HEARTH_TASK_INDEX"] = replicate.TaskIndex.ToString(CultureInfo.InvariantCulture),
+        };
+        var authorization = Signatures.SignMessage(WorkerLogin.AuthorizationMessage(worker, replicate.TaskId), _schedulerKey);
+        return new Assignment(
+            replicate.ReplicateId, deal.DealId, replicate.TaskIndex, replicate.TaskId,
+            new AssetRef(deal.App, deal.AppChecksum, deal.AppLocation),
+            deal.DatasetChecksum is null ? null : new AssetRef(deal.Dataset, deal.DatasetChecksum, deal.DatasetLocation ?? ""),
+            args, environment,
+            new TaskLimits((int)Math.Min(int.MaxValue, Math.Max(1, deal.CategorySeconds)), o.TaskMemoryBytes, null),
+            deal.DeadlineTime, o.ResultStorageUrl, authorization);
+    }
+
+    /// <summary>Which of the results are in the result storage, in one request; none when it cannot be reached.</summary>
+    private async Task<IReadOnlySet<BlobAddress>> StoredResultsAsync(IReadOnlyCollection<BlobAddress> results, CancellationToken ct)
+    {
+        if (results.Count == 0) return new HashSet<BlobAddress>();
+        try
+        {
+            return await new StorageClient(http.CreateClient(nameof(WorkerExchange))).WhichExistAsync(results, ct);
+        }
+        catch (StorageException e)
+        {
+            SchedulerLog.StorageUnreachable(logger, options.Value.ResultStorageUrl, e);
+            return new HashSet<BlobAddress>();
+        }
+    }
+
+    private static string Clip(string text, int max) => text.Length <= max ? text : text[..max] + "...";
+
+    private long Now() => time.GetUtcNow().ToUnixTimeMilliseconds();
+
+    /// <summary>The reports of one exchange and what became of each: contributions first, then failures, in request order.</summary>
+    private sealed class Reports(string worker, IReadOnlyList<ReplicateContribution> contributions, IReadOnlyList<ReplicateFailure> failures)
+    {
+        private readonly ReportOutcome?[] _outcomes = new ReportOutcome?[contributions.Count + failures.Count];
+        private readonly (Hash32 Digest, byte[] Signature)[] _parsed = new (Hash32, byte[])[contributions.Count];
+
+        public string Worker => worker;
+
+        public int Count => _outcomes.Length;
+
+        /// <summary>Every worker that already contributed to the reported tasks: their standings weigh the consensus.</summary>
+        public List<string> Contributors { get; } = [];
+
+        public sealed record Contribution(int Index, ReplicateContribution Item, Hash32 Digest, byte[] Signature);
+
+        public sealed record Failure(int Index, ReplicateFailure Item);
+
+        /// <summary>Refuses the malformed reports and the second report of a replicate named twice.</summary>
+        public void CheckShapes()
+        {
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            for (var i = 0; i < contributions.Count; i++)
+            {
+                var (id, r) = (contributions[i].ReplicateId, contributions[i].Report);
+                if (id.Length > MaxReplicateIdLength) Refuse(i, 404, "unknown replicate");
+                else if (!seen.Add(id)) Refuse(i, 400, $"replicate {Clip(id, MaxReplicateIdLength)} is reported twice in one exchange");
+                else if (!Hash32.TryParse(r.Digest, out var digest) || digest.IsZero || r.Digest is not { Length: 66 }) Refuse(i, 400, "digest must be a 0x-prefixed sha256 (64 hex digits), not zero");
+                else if (!TryHex(r.Signature, 65, out var signature)) Refuse(i, 400, "signature must be 65 bytes of 0x-prefixed hex");
+                else if (!double.IsFinite(r.RunSeconds) || r.RunSeconds < 0) Refuse(i, 400, "runSeconds must be a finite number ≥ 0");
+                else _parsed[i] = (digest, signature);
+            }
+            for (var i = 0; i < failures.Count; i++)
+            {
+                var index = contributions.Count + i;
+                if (failures[i].ReplicateId.Length > MaxReplicateIdLength) Refuse(index, 404, "unknown replicate");
+                else if (!seen.Add(failures[i].ReplicateId)) Refuse(index, 400, $"replicate {Clip(failures[i].ReplicateId, MaxReplicateIdLength)} is reported twice in one exchange");
+                else if (string.IsNullOrEmpty(failures[i].Report.Kind)) Refuse(index, 400, "kind is required");
+            }
+        }
+
+        /// <summary>Refuses the report unless the replicate exists and is this worker's.</summary>
+        public bool CheckOwner(int index, ReplicateEntity? replicate)
+        {
+            var id = IdOf(index);
+            if (replicate is null) Refuse(index, 404, $"unknown replicate {id}");
+            else if (replicate.Worker != worker) Refuse(index, 403, $"replicate {id} belongs to another worker");
+            return _outcomes[index] is null;
+        }
+
+        public void Refuse(int index, int status, string error) => _outcomes[index] = new ReportOutcome(IdOf(index), status, error);
+
+        public void Record(int index) => _outcomes[index] = new ReportOutcome(IdOf(index), 200, null);
+
+        public IEnumerable<Contribution> PendingContributions() =>
+            Enumerable.Range(0, contributions.Count).Where(i => _outcomes[i] is null).Select(i => new Contribution(i, contributions[i], _parsed[i].Digest, _parsed[i].Signature));
+
+        public IEnumerable<Contribution> RecordedContributions() =>
+            Enumerable.Range(0, contributions.Count).Where(i => _outcomes[i]?.Recorded == true).Select(i => new Contribution(i, contributions[i], _parsed[i].Digest, _parsed[i].Signature));
+
+        public IEnumerable<Failure> PendingFailures() =>
+            Enumerable.Range(0, failures.Count).Where(i => _outcomes[contributions.Count + i] is null).Select(i => new Failure(contributions.Count + i, failures[i]));
+
+        public IEnumerable<string> PendingIds() =>
+            PendingContributions().Select(c => c.Item.ReplicateId).Concat(PendingFailures().Select(f => f.Item.ReplicateId));
+
+        public List<ReportOutcome> Outcomes() => [.. _outcomes.Select((o, i) => o ?? new ReportOutcome(IdOf(i), 500, "not judged"))];
+
+        private string IdOf(int index) => index < contributions.Count ? contributions[index].ReplicateId : failures[index - contributions.Count].ReplicateId;
+
+        private static bool TryHex(string? text, int bytes, out byte[] value)
+        {
+            value = [];
+            if (text is null || text.Length != 2 + bytes * 2 || !text.StartsWith("0x", StringComparison.OrdinalIgnoreCase)) return false;
+            try
+            {
+                value = Convert.FromHexString(text.AsSpan(2));
+                return true;
+            }
+            catch (FormatException)
+            {
+                return false;
+            }
+        }
+    }
+}
