@@ -39,7 +39,7 @@ public static class E2eBenchmark
             await Print(output, new
             {
                 scenario = "throughput", tasks = throughputTasks, settled = measured.Settled, workers = 4, seconds = measured.Seconds, tasks_per_s = measured.TasksPerSecond,
-                warmup_tasks = warmup.Tasks, warmup_tasks_per_s = warmup.TasksPerSecond,
+                cpu_ms_per_task = measured.CpuMsPerTask, warmup_tasks = warmup.Tasks, warmup_tasks_per_s = warmup.TasksPerSecond,
             });
         }
         await Print(output, await SandboxOverheadAsync(ct));
@@ -66,7 +66,8 @@ public static class E2eBenchmark
         return Math.Round(clock.Elapsed.TotalMilliseconds, 1);
     }
 
-    private sealed record Throughput(int Tasks, int Settled, double Seconds, double TasksPerSecond);
+    /// <param name="CpuMsPerTask">CPU of every process of the network (this one, anvil, the sandbox hosts) per settled task.</param>
+    private sealed record Throughput(int Tasks, int Settled, double Seconds, double TasksPerSecond, double CpuMsPerTask);
 
     /// <summary>One deal of <paramref name="tasks"/> tasks, from its mined match to its last task settled on chain.</summary>
     private static async Task<Throughput> ThroughputAsync(RequesterSession session, System.Numerics.BigInteger app, int tasks, CancellationToken ct)
@@ -75,9 +76,12 @@ public static class E2eBenchmark
         var choice = await session.ChooseAsync(request, ct);
         var match = await session.MatchAsync(request, choice, ct);
         var clock = Stopwatch.StartNew();
+        var cpu = ProcessTreeCpu.Now();
         var progress = await session.FollowAsync(match.DealId, match.Deal, null, ct);
         var seconds = clock.Elapsed.TotalSeconds;
-        return new Throughput(tasks, progress.Settled.Count, Math.Round(seconds, 2), Math.Round(progress.Settled.Count / seconds, 1));
+        var cpuMs = (ProcessTreeCpu.Now() - cpu).TotalMilliseconds;
+        var settled = progress.Settled.Count;
+        return new Throughput(tasks, settled, Math.Round(seconds, 2), Math.Round(settled / seconds, 1), Math.Round(cpuMs / Math.Max(1, settled), 2));
     }
 
     private static async Task<object> SandboxOverheadAsync(CancellationToken ct)

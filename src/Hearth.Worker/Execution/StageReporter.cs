@@ -3,31 +3,53 @@ namespace Hearth.Worker.Execution;
 /// <summary>
 /// Tells the scheduler which stage a replicate is in, but only once a stage has lasted
 /// <see cref="WorkerOptions.ProgressReportDelay"/>: progress is for people watching a task, and a stage that ends sooner
-/// would cost the scheduler a request nobody reads. The contribution or failure report says the rest.
+/// would cost the scheduler a request nobody reads. The contribution or failure report says the rest. One timer serves
+/// every stage of the replicate, so a short stage costs nothing but re-arming it.
 /// </summary>
 public sealed class StageReporter(ReportDelivery reports, string replicateId, TimeSpan delay, TimeProvider time) : IAsyncDisposable
 {
-    private CancellationTokenSource? _pending;
+    private readonly Lock _gate = new();
+    private ITimer? _timer;
+    private string? _stage;
+    private long _enteredAt;
+    private CancellationToken _stageToken;
+    private CancellationTokenSource? _sendingCancel;
     private Task _sending = Task.CompletedTask;
+    private bool _disposed;
 
     /// <summary>The replicate entered <paramref name="stage"/>: the previous stage's report is dropped if it was not sent yet.</summary>
     public async Task EnterAsync(string stage, CancellationToken ct)
     {
-        await StopPendingAsync();
         if (delay <= TimeSpan.Zero)
         {
             await reports.ProgressAsync(replicateId, stage, null, ct);
             return;
         }
-        _pending = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        _sending = SendLaterAsync(stage, _pending.Token);
+        lock (_gate)
+        {
+            _sendingCancel?.Cancel();
+            _stage = stage;
+            _stageToken = ct;
+            _enteredAt = time.GetTimestamp();
+            _timer ??= time.CreateTimer(_ => Elapsed(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+            _timer.Change(delay, Timeout.InfiniteTimeSpan);
+        }
     }
 
-    private async Task SendLaterAsync(string stage, CancellationToken ct)
+    private void Elapsed()
     {
-        // Most stages end first: no exception for that, it is the usual case.
-        await Task.Delay(delay, time, ct).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        if (ct.IsCancellationRequested) return;
+        lock (_gate)
+        {
+            // A tick armed for an earlier stage may come just after the next one began: that one has not lasted yet.
+            if (_disposed || _stage is not { } stage || time.GetElapsedTime(_enteredAt) < delay) return;
+            _stage = null;
+            _sendingCancel = CancellationTokenSource.CreateLinkedTokenSource(_stageToken);
+            _sending = SendAsync(stage, _sendingCancel.Token);
+        }
+    }
+
+    private async Task SendAsync(string stage, CancellationToken ct)
+    {
         try
         {
             await reports.ProgressAsync(replicateId, stage, null, ct);
@@ -38,14 +60,17 @@ public sealed class StageReporter(ReportDelivery reports, string replicateId, Ti
         }
     }
 
-    private async Task StopPendingAsync()
+    public async ValueTask DisposeAsync()
     {
-        if (_pending is null) return;
-        await _pending.CancelAsync();
-        await _sending;
-        _pending.Dispose();
-        _pending = null;
+        Task sending;
+        lock (_gate)
+        {
+            _disposed = true;
+            _timer?.Dispose();
+            _sendingCancel?.Cancel();
+            sending = _sending;
+        }
+        await sending;
+        _sendingCancel?.Dispose();
     }
-
-    public async ValueTask DisposeAsync() => await StopPendingAsync();
 }
