@@ -53,37 +53,47 @@ internal sealed class ModuleCache
     }
 
     /// <summary>Loads the module; throws <see cref="WasmtimeException"/> when the bytes are not a valid module.</summary>
-    public Module GetOrLoad(Engine engine, string engineKey, byte[] wasm, string sha256, out ModuleSource source)
+    public Module GetOrLoad(WasiEngine engine, byte[] wasm, string sha256, out ModuleSource source)
     {
-        var key = engineKey + "/" + sha256;
+        if (GetCompiled(engine, sha256, out source) is { } cached)
+        {
+            return cached;
+        }
+        var stopwatch = Stopwatch.StartNew();
+        var module = Module.FromBytes(engine.Engine, sha256, wasm);
+        _log.ModuleCompiled(sha256, wasm.Length, stopwatch.ElapsedMilliseconds);
+        source = ModuleSource.Compiled;
+        TryWrite(FilePath(engine, sha256), module);
+        Remember(Key(engine, sha256), module);
+        return module;
+    }
+
+    /// <summary>The module compiled earlier, from memory or from the folder; null when neither holds it.</summary>
+    public Module? GetCompiled(WasiEngine engine, string sha256, out ModuleSource source)
+    {
+        var key = Key(engine, sha256);
+        source = ModuleSource.MemoryCache;
         lock (_lock)
         {
             if (_entries.TryGetValue(key, out var node))
             {
                 _recency.Remove(node);
                 _recency.AddFirst(node);
-                source = ModuleSource.MemoryCache;
                 return node.Value.Module;
             }
         }
-
-        var path = Path.Combine(_directory, engineKey, sha256 + ".cwasm");
-        var module = TryDeserialize(engine, path, sha256);
-        if (module is not null)
+        source = ModuleSource.DiskCache;
+        if (TryDeserialize(engine.Engine, FilePath(engine, sha256), sha256) is not { } module)
         {
-            source = ModuleSource.DiskCache;
-        }
-        else
-        {
-            var stopwatch = Stopwatch.StartNew();
-            module = Module.FromBytes(engine, sha256, wasm);
-            _log.ModuleCompiled(sha256, wasm.Length, stopwatch.ElapsedMilliseconds);
-            source = ModuleSource.Compiled;
-            TryWrite(path, module);
+            return null;
         }
         Remember(key, module);
         return module;
     }
+
+    private static string Key(WasiEngine engine, string sha256) => engine.CacheKey + "/" + sha256;
+
+    private string FilePath(WasiEngine engine, string sha256) => Path.Combine(_directory, engine.CacheKey, sha256 + ".cwasm");
 
     private Module? TryDeserialize(Engine engine, string path, string sha256)
     {

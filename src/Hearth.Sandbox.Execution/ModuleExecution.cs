@@ -10,18 +10,28 @@ namespace Hearth.Sandbox.Execution;
 /// </summary>
 internal static class ModuleExecution
 {
-    public static ModuleOutcome Run(Engine engine, string engineKey, ModuleCache cache, ModuleInvocation invocation, IModuleRunHooks hooks)
+    /// <summary>
+    /// The outcome of the run; null, without running anything, when the invocation carries no
+    /// module bytes and no compiled copy of the module is cached here.
+    /// </summary>
+    public static ModuleOutcome? Run(WasiEngine engine, ModuleCache cache, ModuleInvocation invocation, IModuleRunHooks hooks)
     {
-        Module module;
+        Module? module;
         ModuleSource source;
         try
         {
-            module = cache.GetOrLoad(engine, engineKey, ToBinary(invocation.Module), invocation.ModuleSha256, out source);
+            module = invocation.Module is { } wasm
+                ? cache.GetOrLoad(engine, ToBinary(wasm), invocation.ModuleSha256, out source)
+                : cache.GetCompiled(engine, invocation.ModuleSha256, out source);
         }
         catch (WasmtimeException exception)
         {
             var message = exception.Message.Split('\n', 2)[0].Trim();
             return ModuleOutcome.Failed(SandboxFailureKind.InvalidModule, $"not a valid WebAssembly module: {message}");
+        }
+        if (module is null)
+        {
+            return null;
         }
         return ModuleRun.Execute(engine, module, invocation, Wasi(invocation, hooks), hooks) with { Source = source };
     }

@@ -5,7 +5,10 @@ namespace Hearth.Sandbox.Execution;
 /// the module, what it sees, and the limits the running code itself enforces. The
 /// time, output and cancellation limits are watched from outside (RunGuard).
 /// </summary>
-/// <param name="Module">The module's bytes, binary or text format.</param>
+/// <param name="Module">
+/// The module's bytes, binary or text format; null when the one running it is expected to
+/// have it compiled already (a sandbox host that ran it before).
+/// </param>
 /// <param name="ModuleSha256">Lowercase hex sha256 of <paramref name="Module"/>: the cache key.</param>
 /// <param name="Environment">Environment variables in the order the module sees them (sorted by name).</param>
 /// <param name="InputDirectory">Host folder shown read-only at /in.</param>
@@ -14,7 +17,7 @@ namespace Hearth.Sandbox.Execution;
 /// <param name="Fuel">Fuel budget; null runs unmetered.</param>
 /// <param name="ConsoleCaptureBytes">Bytes of stdout, and of stderr, the caller keeps; a host forwards no more.</param>
 internal sealed record ModuleInvocation(
-    byte[] Module,
+    byte[]? Module,
     string ModuleSha256,
     string ProgramName,
     IReadOnlyList<string> Arguments,

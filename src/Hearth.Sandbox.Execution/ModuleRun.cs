@@ -13,16 +13,14 @@ internal static class ModuleRun
     // Tables can grow without touching linear memory; this bounds them to a few MB.
     private const uint MaxTableElements = 1_000_000;
 
-    public static ModuleOutcome Execute(Engine engine, Module module, ModuleInvocation invocation, WasiConfiguration wasi, IModuleRunHooks hooks)
+    public static ModuleOutcome Execute(WasiEngine engine, Module module, ModuleInvocation invocation, WasiConfiguration wasi, IModuleRunHooks hooks)
     {
         if (!module.Exports.Any(export => export is FunctionExport { Name: "_start" }))
         {
             return ModuleOutcome.Failed(SandboxFailureKind.InvalidModule, "not a WASI command: the module exports no _start function");
         }
 
-        using var linker = new Linker(engine);
-        linker.DefineWasi();
-        using var store = new Store(engine);
+        using var store = new Store(engine.Engine);
         store.SetLimits(memorySize: invocation.MemoryBytes, tableElements: MaxTableElements);
         store.SetWasiConfiguration(wasi);
         if (invocation.Fuel is { } fuel)
@@ -37,7 +35,7 @@ internal static class ModuleRun
         Instance instance;
         try
         {
-            instance = linker.Instantiate(store, module);
+            instance = engine.Linker.Instantiate(store, module);
         }
         catch (WasmtimeException exception)
         {

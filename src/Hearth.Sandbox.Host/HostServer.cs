@@ -1,7 +1,5 @@
-using System.Collections.Concurrent;
 using Hearth.Sandbox.Execution;
 using Hearth.Sandbox.Execution.Protocol;
-using Wasmtime;
 
 namespace Hearth.Sandbox.Host;
 
@@ -10,15 +8,15 @@ namespace Hearth.Sandbox.Host;
 /// reading never stops, so when the runner goes away (stdin ends) the host ends at
 /// once, even in the middle of a run.
 /// </summary>
-internal sealed class HostServer(Stream input, Stream output, Engine engine, ModuleCache cache)
+internal sealed class HostServer(Stream input, Stream output, WasiEngine engine, ModuleCache cache)
 {
     // Wasm frames live on the native stack of the thread that calls in.
     private const int ModuleThreadStackBytes = 16 * 1024 * 1024;
 
-    private static readonly string EngineKey = EngineSettings.CacheKey(epochInterruption: false, fuel: false);
-
     private readonly Lock _sending = new();
-    private readonly BlockingCollection<ModuleInvocation> _runs = new(boundedCapacity: 1);
+    // The run handed to the module thread and not taken yet; a plain monitor, as the module thread waits without spinning.
+    private readonly object _handOver = new();
+    private ModuleInvocation? _next;
     private volatile bool _running;
 
     /// <summary>Serves until stdin ends (exit code 0) or brings anything but a run while none is going (2).</summary>
@@ -48,19 +46,33 @@ internal sealed class HostServer(Stream input, Stream output, Engine engine, Mod
                 return 2;
             }
             _running = true;
-            _runs.Add(HostMessages.ReadRun(frame));
+            var invocation = HostMessages.ReadRun(frame);
+            lock (_handOver)
+            {
+                _next = invocation;
+                Monitor.Pulse(_handOver);
+            }
         }
     }
 
     private void RunModules()
     {
-        foreach (var invocation in _runs.GetConsumingEnumerable())
+        while (true)
         {
+            ModuleInvocation invocation;
+            lock (_handOver)
+            {
+                while (_next is null)
+                {
+                    Monitor.Wait(_handOver);
+                }
+                (invocation, _next) = (_next, null);
+            }
             var hooks = new HostRunHooks(invocation.ConsoleCaptureBytes, Send);
-            var outcome = ModuleExecution.Run(engine, EngineKey, cache, invocation, hooks);
+            var outcome = ModuleExecution.Run(engine, cache, invocation, hooks);
             // Before the answer: the runner may send the next run as soon as it has it.
             _running = false;
-            Send(HostMessages.Finished(outcome));
+            Send(outcome is null ? HostMessages.ModuleNeeded() : HostMessages.Finished(outcome));
         }
     }
 

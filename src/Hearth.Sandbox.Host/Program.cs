@@ -14,6 +14,8 @@ if (HostCommandLine.Parse(args) is not { } commandLine)
 var protocolOutput = Console.OpenStandardOutput();
 Console.SetOut(Console.Error);
 
-using var engine = EngineSettings.Create(epochInterruption: false, fuel: false);
+using var engine = new WasiEngine(epochInterruption: false, fuel: false);
 var cache = new ModuleCache(commandLine.CacheDirectory, commandLine.MemoryCacheEntries, new StandardErrorCacheLog());
-return new HostServer(Console.OpenStandardInput(), protocolOutput, engine, cache).Serve();
+// Buffered: a message's length and body, and messages sent together, come in one read.
+using var input = new BufferedStream(Console.OpenStandardInput(), 64 * 1024);
+return new HostServer(input, protocolOutput, engine, cache).Serve();

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Security.Cryptography;
 using System.Text;
 
@@ -14,65 +15,82 @@ internal static class DeterministicTar
 {
     private const int Block = 512;
 
-    public static async Task<(byte[] Archive, string Sha256)> WriteAsync(IReadOnlyList<OutputEntry> entries, CancellationToken cancellationToken)
+    // The end-of-archive marker (two blocks), and padding.
+    private static readonly byte[] Zeros = new byte[2 * Block];
+
+    /// <summary>The archive of the entries and its lowercase hex sha256. Reads the files synchronously: they are local, and small runs must stay cheap.</summary>
+    public static (byte[] Archive, string Sha256) Write(IReadOnlyList<OutputEntry> entries, CancellationToken cancellationToken)
     {
         using var archive = new MemoryStream();
-        foreach (var entry in entries)
+        var buffer = ArrayPool<byte>.Shared.Rent(81920);
+        try
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            var path = entry.RelativePath;
-            var linkTarget = entry.LinkTarget ?? "";
-            var (type, mode) = entry.Kind switch
+            foreach (var entry in entries)
             {
-                OutputEntryKind.Directory => ((byte)'5', 0x1ED),
-                OutputEntryKind.SymbolicLink => ((byte)'2', 0x1A4),
-                _ => ((byte)'0', 0x1A4),
-            };
-            var pax = new StringBuilder();
-            var (name, prefix) = Split(path);
-            if (name is null)
-            {
-                AppendPaxRecord(pax, "path", path);
-                (name, prefix) = (Truncate(path, 100), "");
-            }
-            if (Encoding.UTF8.GetByteCount(linkTarget) > 100)
-            {
-                AppendPaxRecord(pax, "linkpath", linkTarget);
-                linkTarget = Truncate(linkTarget, 100);
-            }
-            if (pax.Length > 0)
-            {
-                var records = Encoding.UTF8.GetBytes(pax.ToString());
-                archive.Write(Header("PaxHeader/" + Truncate(name, 90), "", (byte)'x', 0x1A4, records.Length, ""));
-                archive.Write(records);
-                Pad(archive, records.Length);
-            }
-            var length = entry.Kind == OutputEntryKind.File ? entry.Length : 0;
-            archive.Write(Header(name, prefix, type, mode, length, linkTarget));
-            if (entry.Kind == OutputEntryKind.File)
-            {
-                await using var file = new FileStream(entry.FullPath, FileMode.Open, FileAccess.Read, FileShare.Read, 81920, useAsync: true);
-                // Copy exactly the length that was scanned and checked against the limit.
-                var copied = await CopyExactlyAsync(file, archive, length, cancellationToken).ConfigureAwait(false);
-                if (copied != length)
-                {
-                    throw new IOException($"/out/{path} changed size while being archived");
-                }
-                Pad(archive, length);
+                WriteEntry(archive, entry, buffer, cancellationToken);
             }
         }
-        archive.Write(new byte[2 * Block]);
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+        archive.Write(Zeros);
         var bytes = archive.ToArray();
         return (bytes, Convert.ToHexStringLower(SHA256.HashData(bytes)));
     }
 
-    private static async Task<long> CopyExactlyAsync(Stream source, Stream destination, long length, CancellationToken cancellationToken)
+    private static void WriteEntry(MemoryStream archive, OutputEntry entry, byte[] buffer, CancellationToken cancellationToken)
     {
-        var buffer = new byte[81920];
+        cancellationToken.ThrowIfCancellationRequested();
+        var path = entry.RelativePath;
+        var linkTarget = entry.LinkTarget ?? "";
+        var (type, mode) = entry.Kind switch
+        {
+            OutputEntryKind.Directory => ((byte)'5', 0x1ED),
+            OutputEntryKind.SymbolicLink => ((byte)'2', 0x1A4),
+            _ => ((byte)'0', 0x1A4),
+        };
+        var pax = new StringBuilder();
+        var (name, prefix) = Split(path);
+        if (name is null)
+        {
+            AppendPaxRecord(pax, "path", path);
+            (name, prefix) = (Truncate(path, 100), "");
+        }
+        if (Encoding.UTF8.GetByteCount(linkTarget) > 100)
+        {
+            AppendPaxRecord(pax, "linkpath", linkTarget);
+            linkTarget = Truncate(linkTarget, 100);
+        }
+        if (pax.Length > 0)
+        {
+            var records = Encoding.UTF8.GetBytes(pax.ToString());
+            archive.Write(Header("PaxHeader/" + Truncate(name, 90), "", (byte)'x', 0x1A4, records.Length, ""));
+            archive.Write(records);
+            Pad(archive, records.Length);
+        }
+        var length = entry.Kind == OutputEntryKind.File ? entry.Length : 0;
+        archive.Write(Header(name, prefix, type, mode, length, linkTarget));
+        if (entry.Kind == OutputEntryKind.File)
+        {
+            using var file = new FileStream(entry.FullPath, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0);
+            // Copy exactly the length that was scanned and checked against the limit.
+            var copied = CopyExactly(file, archive, buffer, length, cancellationToken);
+            if (copied != length)
+            {
+                throw new IOException($"/out/{path} changed size while being archived");
+            }
+            Pad(archive, length);
+        }
+    }
+
+    private static long CopyExactly(Stream source, Stream destination, byte[] buffer, long length, CancellationToken cancellationToken)
+    {
         long copied = 0;
         while (copied < length)
         {
-            var read = await source.ReadAsync(buffer.AsMemory(0, (int)Math.Min(buffer.Length, length - copied)), cancellationToken).ConfigureAwait(false);
+            cancellationToken.ThrowIfCancellationRequested();
+            var read = source.Read(buffer, 0, (int)Math.Min(buffer.Length, length - copied));
             if (read == 0)
             {
                 break;
@@ -175,7 +193,7 @@ internal static class DeterministicTar
         var remainder = (int)(length % Block);
         if (remainder != 0)
         {
-            stream.Write(new byte[Block - remainder]);
+            stream.Write(Zeros, 0, Block - remainder);
         }
     }
 }

@@ -28,6 +28,9 @@ internal static partial class SandboxLog
     [LoggerMessage(EventId = 3020, Level = LogLevel.Warning, Message = "Could not remove sandbox work folder {Path}")]
     public static partial void WorkFolderNotRemoved(ILogger logger, string path, Exception exception);
 
+    [LoggerMessage(EventId = 3021, Level = LogLevel.Warning, Message = "Could not empty sandbox work folder {Path} for the next run; removing it")]
+    public static partial void WorkFolderNotEmptied(ILogger logger, string path, Exception exception);
+
     [LoggerMessage(EventId = 3030, Level = LogLevel.Debug, Message = "Sandbox host {ProcessId} started")]
     public static partial void HostStarted(ILogger logger, int processId);
 

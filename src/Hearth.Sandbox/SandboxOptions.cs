@@ -9,7 +9,10 @@ public sealed class SandboxOptions
     /// </summary>
     public string ModuleCacheDirectory { get; set; } = Path.Combine(Path.GetTempPath(), "hearth", "module-cache");
 
-    /// <summary>Folder under which each run gets its own /out (and /in for a single-file dataset); removed after the run.</summary>
+    /// <summary>
+    /// Folder under which each run gets a folder of its own with /out (and /in for a single-file
+    /// dataset); emptied after the run and kept for a later one, removed when the runner is disposed.
+    /// </summary>
     public string WorkDirectory { get; set; } = Path.Combine(Path.GetTempPath(), "hearth", "sandbox-runs");
 
     /// <summary>Compiled modules kept in memory (by the runner, and by each sandbox host), most recently used first.</summary>
@@ -20,7 +23,7 @@ public sealed class SandboxOptions
 
     /// <summary>
     /// Sandbox hosts kept running, waiting or serving, with <see cref="SandboxIsolation.ChildProcess"/>.
-    /// More runs at once start more hosts, which end after their run. The default
+    /// More runs at once start more hosts, which end once they waited 30 s without a run. The default
     /// covers a worker's default slots (one per processor) and one ready for the next run.
     /// </summary>
     public int HostPoolSize { get; set; } = Environment.ProcessorCount + 1;

@@ -23,6 +23,7 @@ public sealed class SandboxRunner : IDisposable
     private readonly InProcessExecutor _inProcess;
     private readonly ChildProcessExecutor? _childProcess;
     private readonly ModuleLoadCounter _loads = new();
+    private readonly RunFolderPool _folders;
 
     public SandboxRunner(SandboxOptions options, ILogger<SandboxRunner>? logger = null, TimeProvider? timeProvider = null)
     {
@@ -34,7 +35,8 @@ public sealed class SandboxRunner : IDisposable
         _inProcess = new InProcessExecutor(new ModuleCache(options.ModuleCacheDirectory, options.MemoryCacheEntries, new ModuleCacheLogger(_logger)));
         // Hosts killed at a time limit while writing compiled code leave temporary files; an hour old, nobody writes them.
         ModuleCache.RemoveAbandonedWrites(options.ModuleCacheDirectory, TimeSpan.FromHours(1));
-        _childProcess = options.Isolation == SandboxIsolation.ChildProcess ? new ChildProcessExecutor(options, _logger) : null;
+        _childProcess = options.Isolation == SandboxIsolation.ChildProcess ? new ChildProcessExecutor(options, _logger, _time) : null;
+        _folders = new RunFolderPool(options.WorkDirectory, _logger);
     }
 
     /// <summary>Where the compiled code of this runner's runs came from, in this process and in its hosts.</summary>
@@ -57,40 +59,42 @@ public sealed class SandboxRunner : IDisposable
         {
             throw new ArgumentException($"invalid sandbox limits: {problem}", nameof(request));
         }
-        var wasm = await ReadModuleAsync(request, cancellationToken).ConfigureAwait(false);
+        var wasm = ReadModule(request);
         var sha256 = Convert.ToHexStringLower(SHA256.HashData(wasm));
         cancellationToken.ThrowIfCancellationRequested();
 
-        var runDirectory = Path.Combine(_options.WorkDirectory, Guid.NewGuid().ToString("N"));
+        var folder = _folders.Rent();
+        var reusable = false;
         try
         {
-            var outDirectory = Directory.CreateDirectory(Path.Combine(runDirectory, "out")).FullName;
             var invocation = new ModuleInvocation(
                 wasm,
                 sha256,
                 request.ProgramName,
                 request.Arguments,
                 [.. request.Environment.OrderBy(pair => pair.Key, StringComparer.Ordinal)],
-                PrepareInput(request.InputPath, runDirectory),
-                outDirectory,
+                PrepareInput(request.InputPath, folder),
+                folder.Output,
                 limits.MemoryBytes,
                 limits.Fuel,
                 limits.ConsoleCaptureBytes);
 
             var (outcome, stdout, stderr) = await ExecuteAsync(invocation, limits, cancellationToken).ConfigureAwait(false);
             var (failure, reason) = (outcome.Failure, outcome.Reason);
+            // After a stop or a host's failure the folder may be in any state, or still written to: it goes.
+            reusable = failure is not (SandboxFailureKind.Timeout or SandboxFailureKind.OutputTooLarge or SandboxFailureKind.HostFailed);
             byte[] archive = [];
             string? archiveSha256 = null;
             if (failure is not SandboxFailureKind.InvalidModule and not SandboxFailureKind.OutputTooLarge and not SandboxFailureKind.HostFailed)
             {
-                var scan = OutputScanner.Run(outDirectory, limits.OutputBytes, limits.OutputEntries, collect: true);
+                var scan = OutputScanner.Run(folder.Output, limits.OutputBytes, limits.OutputEntries, collect: true);
                 if (scan.LimitExceeded is { } exceeded)
                 {
                     (failure, reason) = (SandboxFailureKind.OutputTooLarge, exceeded);
                 }
                 else
                 {
-                    (archive, archiveSha256) = await DeterministicTar.WriteAsync(scan.Entries, cancellationToken).ConfigureAwait(false);
+                    (archive, archiveSha256) = DeterministicTar.Write(scan.Entries, cancellationToken);
                 }
             }
 
@@ -124,7 +128,7 @@ public sealed class SandboxRunner : IDisposable
         }
         finally
         {
-            RemoveRunDirectory(runDirectory);
+            _folders.Return(folder, reusable);
         }
     }
 
@@ -164,22 +168,19 @@ public sealed class SandboxRunner : IDisposable
         return (outcome, stdout, stderr);
     }
 
-    private static async Task<byte[]> ReadModuleAsync(SandboxRequest request, CancellationToken cancellationToken)
+    private static byte[] ReadModule(SandboxRequest request) => (request.ModuleBytes, request.ModulePath) switch
     {
-        return (request.ModuleBytes, request.ModulePath) switch
-        {
-            ({ } bytes, null) => bytes.ToArray(),
-            (null, { } path) => await File.ReadAllBytesAsync(path, cancellationToken).ConfigureAwait(false),
-            _ => throw new ArgumentException("set exactly one of ModuleBytes and ModulePath", nameof(request)),
-        };
-    }
+        ({ } bytes, null) => bytes.ToArray(),
+        (null, { } path) => File.ReadAllBytes(path),
+        _ => throw new ArgumentException("set exactly one of ModuleBytes and ModulePath", nameof(request)),
+    };
 
-    /// <summary>The host folder shown at /in: the dataset folder itself, a copy of a single-file dataset, or an empty folder.</summary>
-    private static string PrepareInput(string? inputPath, string runDirectory)
+    /// <summary>The host folder shown at /in: the dataset folder itself, a copy of a single-file dataset, or the run's empty in/.</summary>
+    private static string PrepareInput(string? inputPath, RunFolder folder)
     {
         if (inputPath is null)
         {
-            return Directory.CreateDirectory(Path.Combine(runDirectory, "in")).FullName;
+            return folder.Input;
         }
         if (Directory.Exists(inputPath))
         {
@@ -191,33 +192,14 @@ public sealed class SandboxRunner : IDisposable
         }
         // A preopen is a folder; a link to the file would not resolve inside the
         // sandbox, so the file is copied into a folder of its own.
-        var folder = Directory.CreateDirectory(Path.Combine(runDirectory, "in")).FullName;
-        File.Copy(inputPath, Path.Combine(folder, Path.GetFileName(inputPath)));
-        return folder;
-    }
-
-    private void RemoveRunDirectory(string path)
-    {
-        try
-        {
-            if (Directory.Exists(path))
-            {
-                Directory.Delete(path, recursive: true);
-            }
-        }
-        catch (IOException exception)
-        {
-            SandboxLog.WorkFolderNotRemoved(_logger, path, exception);
-        }
-        catch (UnauthorizedAccessException exception)
-        {
-            SandboxLog.WorkFolderNotRemoved(_logger, path, exception);
-        }
+        File.Copy(inputPath, Path.Combine(folder.Input, Path.GetFileName(inputPath)));
+        return folder.Input;
     }
 
     public void Dispose()
     {
         _childProcess?.Dispose();
         _inProcess.Dispose();
+        _folders.Dispose();
     }
 }

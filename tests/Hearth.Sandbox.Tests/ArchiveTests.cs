@@ -19,8 +19,8 @@ public sealed class ArchiveTests : IDisposable
         File.CreateSymbolicLink(Path.Combine(_root, "link"), "/etc/passwd");
 
         var scan = OutputScanner.Run(_root, 1 << 20, 100, collect: true);
-        var (archive, sha256) = await DeterministicTar.WriteAsync(scan.Entries, CancellationToken.None);
-        var (again, _) = await DeterministicTar.WriteAsync(OutputScanner.Run(_root, 1 << 20, 100, collect: true).Entries, CancellationToken.None);
+        var (archive, sha256) = DeterministicTar.Write(scan.Entries, CancellationToken.None);
+        var (again, _) = DeterministicTar.Write(OutputScanner.Run(_root, 1 << 20, 100, collect: true).Entries, CancellationToken.None);
 
         Assert.Equal(archive, again);
         Assert.Equal(64, sha256.Length);

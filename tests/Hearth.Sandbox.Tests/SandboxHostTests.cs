@@ -53,7 +53,7 @@ public sealed class SandboxHostTests(SandboxFixture fixture) : IClassFixture<San
         Assert.Equal(SandboxFailureKind.Timeout, result.Failure);
         Assert.Equal("wall-time limit of 300 ms exceeded", result.FailureReason);
         Assert.InRange(result.WallTime, TimeSpan.FromMilliseconds(300), TimeSpan.FromSeconds(5));
-        Assert.True(await HasExitedAsync(host));
+        Assert.True(await HostWaits.HasExitedAsync(host));
         Assert.DoesNotContain(host, runner.Hosts.LiveProcessIds);
         Assert.True(next.Succeeded, next.FailureReason);
         Assert.NotEqual(host, runner.Hosts.IdleProcessIds[0]);
@@ -71,7 +71,7 @@ public sealed class SandboxHostTests(SandboxFixture fixture) : IClassFixture<San
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => runner.RunAsync(SandboxFixture.Wat(EndlessLoop), cancellation.Token));
 
         Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(10), $"took {stopwatch.Elapsed}");
-        Assert.True(await HasExitedAsync(host));
+        Assert.True(await HostWaits.HasExitedAsync(host));
         Assert.True((await runner.RunAsync(SandboxFixture.Wat(DoNothing))).Succeeded);
     }
 
@@ -97,7 +97,7 @@ public sealed class SandboxHostTests(SandboxFixture fixture) : IClassFixture<San
     {
         using var runner = NewRunner("host-crash");
         var run = runner.RunAsync(SandboxFixture.Wat(EndlessLoop, SandboxFixture.Limits(wallTimeMs: 60_000)));
-        var serving = await ServingHostsAsync(runner, count: 1);
+        var serving = await HostWaits.ServingHostsAsync(runner, count: 1);
 
         Process.GetProcessById(serving[0]).Kill();
         var result = await run.WaitAsync(TimeSpan.FromSeconds(20));
@@ -120,7 +120,7 @@ public sealed class SandboxHostTests(SandboxFixture fixture) : IClassFixture<San
         };
 
         var runs = new[] { runner.RunAsync(Sleep()), runner.RunAsync(Sleep()) };
-        var serving = await ServingHostsAsync(runner, count: 2);
+        var serving = await HostWaits.ServingHostsAsync(runner, count: 2);
         var results = await Task.WhenAll(runs);
 
         Assert.Equal(2, serving.Distinct().Count());
@@ -152,7 +152,7 @@ public sealed class SandboxHostTests(SandboxFixture fixture) : IClassFixture<San
         Assert.NotEmpty(hosts);
         foreach (var host in hosts)
         {
-            Assert.True(await HasExitedAsync(host), $"host {host} still runs");
+            Assert.True(await HostWaits.HasExitedAsync(host), $"host {host} still runs");
         }
         await Assert.ThrowsAsync<ObjectDisposedException>(() => runner.RunAsync(SandboxFixture.Wat(DoNothing)));
     }
@@ -202,42 +202,5 @@ public sealed class SandboxHostTests(SandboxFixture fixture) : IClassFixture<San
 
         Assert.Equal(["Hearth.Sandbox.Execution", "Hearth.Sandbox.Host", "Wasmtime"], libraries);
         Assert.True(File.Exists(Path.Combine(AppContext.BaseDirectory, "Hearth.Sandbox.Host.runtimeconfig.json")));
-    }
-
-    /// <summary>Waits until <paramref name="count"/> hosts serve runs at once, and returns their process ids.</summary>
-    private static async Task<IReadOnlyList<int>> ServingHostsAsync(SandboxRunner runner, int count)
-    {
-        var deadline = Stopwatch.StartNew();
-        while (deadline.Elapsed < TimeSpan.FromSeconds(30))
-        {
-            var serving = runner.Hosts!.LiveProcessIds.Except(runner.Hosts.IdleProcessIds).ToList();
-            if (serving.Count >= count)
-            {
-                return serving;
-            }
-            await Task.Delay(10);
-        }
-        throw new TimeoutException($"{count} hosts never served at once");
-    }
-
-    private static async Task<bool> HasExitedAsync(int processId)
-    {
-        for (var attempt = 0; attempt < 100; attempt++)
-        {
-            try
-            {
-                using var process = Process.GetProcessById(processId);
-                if (process.HasExited)
-                {
-                    return true;
-                }
-            }
-            catch (ArgumentException)
-            {
-                return true;
-            }
-            await Task.Delay(50);
-        }
-        return false;
     }
 }

@@ -4,7 +4,7 @@ namespace Hearth.Sandbox.Execution.Protocol;
 internal static class HostMessages
 {
     /// <summary>Changes whenever a body changes; a host of another version is refused.</summary>
-    public const int ProtocolVersion = 1;
+    public const int ProtocolVersion = 2;
 
     public static byte[] Ready() => HostFrame.Encode(HostMessageType.Ready, writer => writer.Write(ProtocolVersion));
 
@@ -16,8 +16,11 @@ internal static class HostMessages
 
     public static byte[] Run(ModuleInvocation invocation) => HostFrame.Encode(HostMessageType.Run, writer =>
     {
-        writer.Write(invocation.Module.Length);
-        writer.Write(invocation.Module);
+        WriteOptional(writer, invocation.Module, module =>
+        {
+            writer.Write(module.Length);
+            writer.Write(module);
+        });
         writer.Write(invocation.ModuleSha256);
         writer.Write(invocation.ProgramName);
         writer.Write(invocation.Arguments.Count);
@@ -41,7 +44,7 @@ internal static class HostMessages
     public static ModuleInvocation ReadRun(HostFrame frame)
     {
         using var reader = frame.Reader();
-        var module = reader.ReadBytes(reader.ReadInt32());
+        var module = reader.ReadBoolean() ? reader.ReadBytes(reader.ReadInt32()) : null;
         var sha256 = reader.ReadString();
         var programName = reader.ReadString();
         var arguments = new string[reader.ReadInt32()];
@@ -63,6 +66,8 @@ internal static class HostMessages
     }
 
     public static byte[] Started() => HostFrame.Encode(HostMessageType.Started);
+
+    public static byte[] ModuleNeeded() => HostFrame.Encode(HostMessageType.ModuleNeeded);
 
     /// <summary>A console write: the bytes the runner keeps (at most what is left of its capture) and the length the module wrote.</summary>
     public static byte[] Console(ConsoleStream stream, ReadOnlySpan<byte> kept, int written)
@@ -121,7 +126,7 @@ internal static class HostMessages
         }
     }
 
-    private static void WriteOptional(BinaryWriter writer, string? value, Action<string> write)
+    private static void WriteOptional<T>(BinaryWriter writer, T? value, Action<T> write) where T : class
     {
         writer.Write(value is not null);
         if (value is not null)

@@ -8,9 +8,9 @@ namespace Hearth.Sandbox.ChildProcess;
 /// speed). A stop by the guard (time, output, cancellation) ends the host's process,
 /// which also stops a module blocked in a host call; the pool replaces the host.
 /// </summary>
-internal sealed class ChildProcessExecutor(SandboxOptions options, ILogger logger) : IModuleExecutor
+internal sealed class ChildProcessExecutor(SandboxOptions options, ILogger logger, TimeProvider time) : IModuleExecutor
 {
-    private readonly SandboxHostPool _pool = new(new SandboxHostLauncher(options), options.HostPoolSize, logger);
+    private readonly SandboxHostPool _pool = new(new SandboxHostLauncher(options), options.HostPoolSize, logger, time);
 
     internal SandboxHostPool Pool => _pool;
 

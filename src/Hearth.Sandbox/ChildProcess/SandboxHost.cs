@@ -8,26 +8,33 @@ namespace Hearth.Sandbox.ChildProcess;
 
 /// <summary>
 /// One sandbox host process, seen from the runner: it serves runs one at a time over its
-/// stdin and stdout (<see cref="HostMessageType"/>); its stderr is logged. Ending the
-/// process is the only way to stop its module, and it ends the host for good.
+/// stdin and stdout (<see cref="HostMessageType"/>, through a <see cref="HostChannel"/>); its
+/// stderr is logged. Ending the process is the only way to stop its module, and it ends the
+/// host for good.
 /// </summary>
 internal sealed class SandboxHost : IDisposable
 {
     private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(60);
     private static readonly TimeSpan ExitTimeout = TimeSpan.FromSeconds(10);
+    // Bounds the memory of a long-lived host's list; forgetting costs one run a transfer.
+    private const int MaxKnownModules = 1024;
 
     private readonly Process _process;
     private readonly Stream _toHost;
-    private readonly Stream _fromHost;
+    private readonly HostChannel _channel;
     private readonly ILogger _logger;
+    // Modules this host compiled or loaded (one run at a time uses it): their runs go without the bytes.
+    private readonly HashSet<string> _knownModules = new(StringComparer.Ordinal);
     private volatile string? _lastErrorLine;
-    private volatile bool _broken;
+    private volatile bool _stopped;
 
     private SandboxHost(Process process, ILogger logger)
     {
         _process = process;
         _toHost = process.StandardInput.BaseStream;
-        _fromHost = process.StandardOutput.BaseStream;
+        // Buffered: a message's length and body, and messages written together, come in one read.
+        var fromHost = new BufferedStream(process.StandardOutput.BaseStream, 64 * 1024);
+        _channel = new HostChannel(_toHost, fromHost, onLost: EndProcess);
         _logger = logger;
         ProcessId = process.Id;
         process.ErrorDataReceived += (_, line) => OnErrorLine(line.Data);
@@ -36,8 +43,11 @@ internal sealed class SandboxHost : IDisposable
 
     public int ProcessId { get; }
 
+    /// <summary>How many runs carried the module's bytes to this host: the first of each module, and any the host asked for again.</summary>
+    public int ModuleTransfers => _channel.ModuleTransfers;
+
     /// <summary>True once the host was ended, crashed or broke the protocol: it serves no more runs.</summary>
-    public bool Broken => _broken || _process.HasExited;
+    public bool Broken => _stopped || _channel.Lost is not null || _process.HasExited;
 
     /// <summary>Starts a host and waits until its engine is up.</summary>
     /// <exception cref="InvalidOperationException">The host cannot be started or does not answer as one.</exception>
@@ -54,6 +64,7 @@ internal sealed class SandboxHost : IDisposable
             throw new InvalidOperationException($"cannot start the sandbox host with {start.FileName}: {exception.Message}", exception);
         }
         var host = new SandboxHost(process, logger);
+        host._channel.StartReading();
         try
         {
             await host.WaitUntilReadyAsync(cancellationToken).ConfigureAwait(false);
@@ -69,18 +80,16 @@ internal sealed class SandboxHost : IDisposable
 
     private async Task WaitUntilReadyAsync(CancellationToken cancellationToken)
     {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(ReadyTimeout);
         HostFrame? frame;
         try
         {
-            frame = await HostFrame.ReadAsync(_fromHost, timeout.Token).ConfigureAwait(false);
+            frame = await _channel.FirstMessage.WaitAsync(ReadyTimeout, cancellationToken).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        catch (TimeoutException)
         {
             throw new InvalidOperationException($"the sandbox host did not start within {ReadyTimeout.TotalSeconds:0} s");
         }
-        catch (Exception exception) when (exception is InvalidDataException or IOException)
+        catch (Exception exception) when (exception is not OperationCanceledException)
         {
             throw new InvalidOperationException($"the sandbox host does not speak the host protocol: {exception.Message}", exception);
         }
@@ -98,48 +107,26 @@ internal sealed class SandboxHost : IDisposable
     /// <summary>
     /// Runs one module. Returns the host's outcome, or, when the process ended or broke the
     /// protocol before it finished, a <see cref="SandboxFailureKind.HostFailed"/> saying so (a
-    /// stop by the guard overrides it); the host is then <see cref="Broken"/>.
+    /// stop by the guard overrides it); the host is then <see cref="Broken"/>. The module's
+    /// bytes go only to a host that does not know the module yet, or asks for them.
     /// </summary>
     public async Task<ModuleOutcome> RunAsync(ModuleInvocation invocation, RunGuard guard, ConsoleCapture stdout, ConsoleCapture stderr)
     {
-        string problem;
-        try
+        var run = new HostRun(invocation, guard, stdout, stderr, withModule: !_knownModules.Contains(invocation.ModuleSha256));
+        if (await _channel.RunAsync(run).ConfigureAwait(false) is { } outcome)
         {
-            await _toHost.WriteAsync(HostMessages.Run(invocation)).ConfigureAwait(false);
-            await _toHost.FlushAsync().ConfigureAwait(false);
-            while (await HostFrame.ReadAsync(_fromHost, CancellationToken.None).ConfigureAwait(false) is { } frame)
+            if (outcome.Source is not null)
             {
-                switch (frame.Type)
-                {
-                    case HostMessageType.Started:
-                        guard.Start();
-                        break;
-                    case HostMessageType.Console:
-                        var (stream, kept, written) = HostMessages.ReadConsole(frame);
-                        (stream == ConsoleStream.Stdout ? stdout : stderr).Append(kept, written);
-                        break;
-                    case HostMessageType.Finished:
-                        return HostMessages.ReadFinished(frame);
-                    default:
-                        throw new InvalidDataException($"unexpected {frame.Type} message during a run");
-                }
+                Remember(invocation.ModuleSha256);
             }
-            problem = "the sandbox host process exited unexpectedly";
-        }
-        catch (Exception exception) when (exception is InvalidDataException or EndOfStreamException)
-        {
-            problem = $"the sandbox host broke the host protocol ({exception.Message}) and was ended";
-        }
-        catch (IOException)
-        {
-            problem = "the sandbox host process exited unexpectedly";
+            return outcome;
         }
 
         var wallTime = guard.Elapsed;
-        var stopped = _broken;
+        var stopped = _stopped;
         Kill();
         var exitCode = await ExitCodeAsync().ConfigureAwait(false);
-        var reason = $"{problem} (code {exitCode}){Detail()}";
+        var reason = $"{_channel.Lost} (code {exitCode}){Detail()}";
         if (!stopped)
         {
             SandboxLog.HostFailed(_logger, ProcessId, reason);
@@ -147,10 +134,24 @@ internal sealed class SandboxHost : IDisposable
         return ModuleOutcome.Failed(SandboxFailureKind.HostFailed, reason) with { WallTime = wallTime };
     }
 
-    /// <summary>Ends the process at once (SIGKILL), whatever it is doing. Safe to call from any thread, any number of times.</summary>
+    private void Remember(string moduleSha256)
+    {
+        if (_knownModules.Count >= MaxKnownModules)
+        {
+            _knownModules.Clear();
+        }
+        _knownModules.Add(moduleSha256);
+    }
+
+    /// <summary>Ends the process at once (SIGKILL), whatever it is doing: the runner stops its module. Safe to call from any thread, any number of times.</summary>
     public void Kill()
     {
-        _broken = true;
+        _stopped = true;
+        EndProcess();
+    }
+
+    private void EndProcess()
+    {
         try
         {
             _process.Kill();
@@ -198,6 +199,8 @@ internal sealed class SandboxHost : IDisposable
         {
             // Never started.
         }
+        // The process does not close the streams it handed out: stdin here, stdout when the channel's reader reaches its end.
+        _toHost.Dispose();
         _process.Dispose();
     }
 }

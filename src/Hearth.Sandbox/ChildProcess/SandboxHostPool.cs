@@ -8,17 +8,22 @@ namespace Hearth.Sandbox.ChildProcess;
 /// host that was ended or broke is discarded. When a rent leaves no host waiting and the
 /// pool is not full, one more starts in the background, so the next run (or the
 /// replacement of an ended host) finds it ready. More runs at once than hosts start
-/// extra ones, which end after their run.
+/// extra ones, which stay while runs keep coming and end once they waited
+/// <see cref="SurplusIdleTime"/> unused: a host's start costs as much CPU as a hundred small runs.
 /// </summary>
-internal sealed class SandboxHostPool(SandboxHostLauncher launcher, int size, ILogger logger) : IDisposable
+internal sealed class SandboxHostPool(SandboxHostLauncher launcher, int size, ILogger logger, TimeProvider time) : IDisposable
 {
+    /// <summary>How long a host beyond the pool's size may wait for a run before it ends.</summary>
+    public static readonly TimeSpan SurplusIdleTime = TimeSpan.FromSeconds(30);
+
     private readonly Lock _lock = new();
-    // Most recently used first: its in-memory module cache is the warmest.
-    private readonly LinkedList<SandboxHost> _idle = new();
+    // Most recently used first: its in-memory module cache is the warmest. Each with the time it began to wait.
+    private readonly LinkedList<(SandboxHost Host, long IdleSince)> _idle = new();
     // Waiting and serving hosts, not those still starting.
     private readonly HashSet<SandboxHost> _live = [];
     private int _starting;
     private bool _disposed;
+    private ITimer? _surplusTimer;
 
     /// <summary>Process ids of the hosts waiting for a run, the next to serve first.</summary>
     internal IReadOnlyList<int> IdleProcessIds
@@ -27,7 +32,7 @@ internal sealed class SandboxHostPool(SandboxHostLauncher launcher, int size, IL
         {
             lock (_lock)
             {
-                return [.. _idle.Select(host => host.ProcessId)];
+                return [.. _idle.Select(idle => idle.Host.ProcessId)];
             }
         }
     }
@@ -87,27 +92,31 @@ internal sealed class SandboxHostPool(SandboxHostLauncher launcher, int size, IL
         return host;
     }
 
-    /// <summary>Takes back a host whose run finished normally. Over the pool's size, the coldest waiting host ends.</summary>
+    /// <summary>The hosts waiting for a run, the next to serve first.</summary>
+    internal IReadOnlyList<SandboxHost> IdleHosts
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return [.. _idle.Select(idle => idle.Host)];
+            }
+        }
+    }
+
+    /// <summary>Takes back a host whose run finished normally.</summary>
     public void Return(SandboxHost host)
     {
-        SandboxHost? surplus = host;
         lock (_lock)
         {
             if (!_disposed && !host.Broken)
             {
-                _idle.AddFirst(host);
-                surplus = null;
-                if (_live.Count > size)
-                {
-                    surplus = _idle.Last!.Value;
-                    _idle.RemoveLast();
-                }
+                _idle.AddFirst((host, time.GetTimestamp()));
+                ScheduleSurplusCheck();
+                return;
             }
         }
-        if (surplus is not null)
-        {
-            Discard(surplus);
-        }
+        Discard(host);
     }
 
     /// <summary>Ends a host that was stopped, crashed or is not wanted any more.</summary>
@@ -130,8 +139,46 @@ internal sealed class SandboxHostPool(SandboxHostLauncher launcher, int size, IL
                 return null;
             }
             _idle.RemoveFirst();
-            return first.Value;
+            return first.Value.Host;
         }
+    }
+
+    /// <summary>Ends the hosts beyond the pool's size that waited <see cref="SurplusIdleTime"/>, coldest first.</summary>
+    private void EndIdleSurplus()
+    {
+        var ended = new List<SandboxHost>();
+        lock (_lock)
+        {
+            while (_live.Count > size && _idle.Last is { } coldest && time.GetElapsedTime(coldest.Value.IdleSince) >= SurplusIdleTime)
+            {
+                _idle.RemoveLast();
+                _live.Remove(coldest.Value.Host);
+                ended.Add(coldest.Value.Host);
+            }
+            ScheduleSurplusCheck();
+        }
+        foreach (var host in ended)
+        {
+            host.Dispose();
+        }
+    }
+
+    /// <summary>Under the lock: when hosts beyond the pool's size wait, checks again when the coldest has waited long enough.</summary>
+    private void ScheduleSurplusCheck()
+    {
+        if (_disposed)
+        {
+            // The timer is disposed with the pool.
+            return;
+        }
+        if (_live.Count <= size || _idle.Last is not { } coldest)
+        {
+            _surplusTimer?.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+            return;
+        }
+        var due = SurplusIdleTime - time.GetElapsedTime(coldest.Value.IdleSince);
+        _surplusTimer ??= time.CreateTimer(_ => EndIdleSurplus(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        _surplusTimer.Change(due > TimeSpan.Zero ? due : TimeSpan.Zero, Timeout.InfiniteTimeSpan);
     }
 
     private void StartSpareIfNoneWaits()
@@ -166,7 +213,7 @@ internal sealed class SandboxHostPool(SandboxHostLauncher launcher, int size, IL
             {
                 _live.Add(host);
                 // Behind the hosts that already served: those have modules in memory.
-                _idle.AddLast(host);
+                _idle.AddLast((host, time.GetTimestamp()));
                 return;
             }
         }
@@ -185,10 +232,11 @@ internal sealed class SandboxHostPool(SandboxHostLauncher launcher, int size, IL
                 return;
             }
             _disposed = true;
-            idle = [.. _idle];
-            serving = [.. _live.Except(_idle)];
+            idle = [.. _idle.Select(waiting => waiting.Host)];
+            serving = [.. _live.Except(idle)];
             _idle.Clear();
             _live.Clear();
+            _surplusTimer?.Dispose();
         }
         foreach (var host in serving)
         {

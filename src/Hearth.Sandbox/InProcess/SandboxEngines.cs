@@ -1,5 +1,4 @@
 using Hearth.Sandbox.Execution;
-using Wasmtime;
 
 namespace Hearth.Sandbox.InProcess;
 
@@ -10,23 +9,21 @@ namespace Hearth.Sandbox.InProcess;
 /// </summary>
 internal sealed class SandboxEngines : IDisposable
 {
-    private readonly Lazy<Engine> _plain = new(() => EngineSettings.Create(epochInterruption: true, fuel: false));
-    private readonly Lazy<Engine> _metered = new(() => EngineSettings.Create(epochInterruption: true, fuel: true));
+    private readonly Lazy<WasiEngine> _plain = new(() => new WasiEngine(epochInterruption: true, fuel: false));
+    private readonly Lazy<WasiEngine> _metered = new(() => new WasiEngine(epochInterruption: true, fuel: true));
 
-    public static string Key(bool fuel) => EngineSettings.CacheKey(epochInterruption: true, fuel);
-
-    public Engine Get(bool fuel) => fuel ? _metered.Value : _plain.Value;
+    public WasiEngine Get(bool fuel) => fuel ? _metered.Value : _plain.Value;
 
     /// <summary>Advances the epoch of every engine in use, waking the deadline callbacks of running modules.</summary>
     public void Tick()
     {
         if (_plain.IsValueCreated)
         {
-            _plain.Value.IncrementEpoch();
+            _plain.Value.Engine.IncrementEpoch();
         }
         if (_metered.IsValueCreated)
         {
-            _metered.Value.IncrementEpoch();
+            _metered.Value.Engine.IncrementEpoch();
         }
     }
 

@@ -40,8 +40,15 @@ public sealed class StageReporter(ReportDelivery reports, string replicateId, Ti
     {
         lock (_gate)
         {
-            // A tick armed for an earlier stage may come just after the next one began: that one has not lasted yet.
-            if (_disposed || _stage is not { } stage || time.GetElapsedTime(_enteredAt) < delay) return;
+            if (_disposed || _stage is not { } stage) return;
+            // A tick armed for an earlier stage may come just after the next one began, and a timer may tick a little
+            // before its time: a stage that has not lasted yet is looked at again when it will have.
+            var lasted = time.GetElapsedTime(_enteredAt);
+            if (lasted < delay)
+            {
+                _timer!.Change(delay - lasted + TimeSpan.FromMilliseconds(1), Timeout.InfiniteTimeSpan);
+                return;
+            }
             _stage = null;
             _sendingCancel = CancellationTokenSource.CreateLinkedTokenSource(_stageToken);
             _sending = SendAsync(stage, _sendingCancel.Token);
