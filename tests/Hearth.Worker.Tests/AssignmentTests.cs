@@ -54,6 +54,28 @@ public sealed class AssignmentTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task A_batch_too_large_for_the_scheduler_is_split_and_every_report_delivered()
+    {
+        await using var network = await TestNetwork.StartAsync(output);
+        network.Scheduler.MaxReportsPerExchange = 1;
+        network.Scheduler.ReportAnswerDelay = TimeSpan.FromMilliseconds(300);
+        var options = network.WorkerOptions(1);
+        options.Slots = 4;
+        var address = new Nethereum.Signer.EthECKey(options.PrivateKey).GetPublicAddress();
+        var app = await network.PutFileAsync(TestNetwork.App("montecarlo"));
+        for (var i = 1; i <= 8; i++)
+            network.Scheduler.Enqueue(address, network.Assign(address, app, ["1000", $"{i}"], replicateId: $"replicate-{i}", index: i - 1));
+        await network.StartWorkerAsync(options);
+
+        // While one report's answer is held, the others pile up and go together: refused, split, delivered.
+        var contributions = await network.Scheduler.WaitForAsync(s => s.Contributions.Count == 8 ? s.Contributions.ToList() : null, "eight contributions");
+
+        Assert.Equal(Enumerable.Range(1, 8).Select(i => $"replicate-{i}").Order(), contributions.Select(c => c.ReplicateId).Order());
+        Assert.True(network.Scheduler.Read(s => s.TooLarge) > 0, "no batch of several reports was sent");
+        Assert.Empty(network.Scheduler.Read(s => s.Failures.ToList()));
+    }
+
+    [Fact]
     public async Task Stages_shorter_than_the_progress_delay_are_not_reported()
     {
         await using var network = await TestNetwork.StartAsync(output);

@@ -56,6 +56,15 @@ public sealed class FakeScheduler : IAsyncDisposable
 
     public List<(string Worker, string ReplicateId, FailureReport Report)> Failures { get; } = [];
 
+    /// <summary>Exchanges carrying more reports are refused with 413, as a scheduler with a small body limit would.</summary>
+    public int? MaxReportsPerExchange { get; set; }
+
+    /// <summary>How long an exchange carrying reports is held before its answer, so that reports pile up meanwhile.</summary>
+    public TimeSpan ReportAnswerDelay { get; set; }
+
+    /// <summary>Exchanges refused for carrying too many reports.</summary>
+    public int TooLarge { get; private set; }
+
     public static async Task<FakeScheduler> StartAsync(string workerpool, EthECKey key, ITestOutputHelper output, int port = 0)
     {
         var builder = WebApplication.CreateSlimBuilder();
@@ -176,6 +185,14 @@ public sealed class FakeScheduler : IAsyncDisposable
         {
             if (WorkerOf(http) is not { } worker)
                 return Unauthorized();
+            var reports = (request.Contributions?.Count ?? 0) + (request.Failures?.Count ?? 0);
+            if (reports > MaxReportsPerExchange)
+            {
+                Record(() => TooLarge++);
+                return Results.Problem(statusCode: 413, detail: $"at most {MaxReportsPerExchange} reports");
+            }
+            if (reports > 0)
+                await Task.Delay(ReportAnswerDelay);
             var outcomes = new List<ReportOutcome>();
             foreach (var c in request.Contributions ?? [])
             {

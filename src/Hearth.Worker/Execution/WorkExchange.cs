@@ -114,7 +114,7 @@ public sealed class WorkExchange(
         }
     }
 
-    /// <summary>Sends one batch; why not, when the scheduler could not be reached (the batch is to be sent again).</summary>
+    /// <summary>Sends one batch; why not, when the scheduler could not be reached (then none of it was delivered, and the batch is to be sent again).</summary>
     private async Task<string?> SendAsync(List<HeldReplicate> batch, CancellationToken ct)
     {
         var contributions = batch.Where(h => h.Contribution is not null).Select(h => new ReplicateContribution(h.ReplicateId, h.Contribution!)).ToList();
@@ -123,6 +123,15 @@ public sealed class WorkExchange(
         try
         {
             response = await scheduler.ExchangeAsync(new ExchangeRequest(contributions, failures, Wanted), waitSeconds: 0, ct);
+        }
+        catch (SchedulerRequestException e) when (e.StatusCode == System.Net.HttpStatusCode.RequestEntityTooLarge && batch.Count > 1)
+        {
+            // A scheduler that takes smaller bodies than this batch: each half goes on its own.
+            var half = batch.Count / 2;
+            if (await SendAsync(batch[..half], ct) is { } unreachable) return unreachable;
+            // The first half was delivered: only the second waits for the next attempt.
+            if (await SendAsync(batch[half..], ct) is not null) Requeue(batch[half..]);
+            return null;
         }
         catch (SchedulerRequestException e) when (e.IsClientError)
         {
