@@ -139,6 +139,7 @@ public sealed class LocalNetwork : IAsyncDisposable
             WorkFolder = Path.Combine(folder, "work"),
             Slots = options.SlotsPerWorker,
             HeartbeatInterval = TimeSpan.FromSeconds(options.HeartbeatSeconds),
+            SimulatedDayStartHour = options.BoilerDayStartHour,
             ChainId = Chain.Deployment.ChainId,
             MarketAddress = Chain.Deployment.Market,
             SchedulerAddress = SchedulerAddress,

@@ -10,6 +10,14 @@ public sealed record LocalNetworkOptions
     /// <summary>"heat-aware" (the boilers' use case) or "least-loaded".</summary>
     public string Placement { get; init; } = "heat-aware";
 
+    /// <summary>
+    /// Hour (UTC) at which the simulated boilers' day starts. Their buildings want heat as at that hour whatever the real
+    /// hour, so heat-aware placement behaves the same whenever the network runs (at 18:00 the flats draw for their
+    /// evening showers; from midnight to 5:00 they want less heat than idle servers give, and tasks would wait for morning).
+    /// Null: the real hour.
+    /// </summary>
+    public double? BoilerDayStartHour { get; init; } = 18;
+
     /// <summary>Folder for storage, databases and worker caches; a fresh temporary folder when null.</summary>
     public string? DataFolder { get; init; }
 

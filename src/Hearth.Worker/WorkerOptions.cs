@@ -35,6 +35,12 @@ public sealed class WorkerOptions
     /// <summary>Where heat telemetry comes from: <c>simulated</c> (a simulated boiler) or <c>none</c>.</summary>
     public string TelemetrySource { get; set; } = TelemetrySources.Simulated;
 
+    /// <summary>
+    /// Hour (UTC, 0 to 24) at which the simulated boiler's day starts: its building draws hot water as at that hour,
+    /// whatever the real hour. Null: the real hour. A development network sets it so that it behaves alike day and night.
+    /// </summary>
+    public double? SimulatedDayStartHour { get; set; }
+
     /// <summary>Chain id of the market deployment: half of the EIP-712 domain of contribution signatures.</summary>
     public long ChainId { get; set; }
 
@@ -85,6 +91,7 @@ public sealed class WorkerOptions
         target.Slots = Slots;
         target.HeartbeatInterval = HeartbeatInterval;
         target.TelemetrySource = TelemetrySource;
+        target.SimulatedDayStartHour = SimulatedDayStartHour;
         target.ChainId = ChainId;
         target.MarketAddress = MarketAddress;
         target.SchedulerAddress = SchedulerAddress;

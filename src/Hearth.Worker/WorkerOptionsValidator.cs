@@ -32,6 +32,8 @@ public sealed class WorkerOptionsValidator : IValidateOptions<WorkerOptions>
             failures.Add($"{section}:HeartbeatInterval must be between 50 ms and 1 hour, was {options.HeartbeatInterval}.");
         if (options.TelemetrySource is not (TelemetrySources.Simulated or TelemetrySources.None))
             failures.Add($"{section}:TelemetrySource must be '{TelemetrySources.Simulated}' or '{TelemetrySources.None}', was '{options.TelemetrySource}'.");
+        if (options.SimulatedDayStartHour is { } hour && !(hour >= 0 && hour < 24))
+            failures.Add($"{section}:SimulatedDayStartHour must be an hour from 0 to under 24, was {hour}.");
 
         if (options.ChainId <= 0)
             failures.Add($"{section}:ChainId must be the positive id of the market's chain (31337 for anvil), was {options.ChainId}.");

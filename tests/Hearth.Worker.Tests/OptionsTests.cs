@@ -32,6 +32,7 @@ public sealed class OptionsTests
             WorkFolder = "/tmp/work",
             Slots = 0,
             TelemetrySource = "thermometer",
+            SimulatedDayStartHour = 24,
             ChainId = 1,
             MarketAddress = "0x5FbDB2315678afecb367f032d93F642f64180aa3",
             SchedulerAddress = "0x5FbDB2315678afecb367f032d93F642f64180aa3",
@@ -47,6 +48,7 @@ public sealed class OptionsTests
                 "Worker:CacheFolder 'relative/cache' is relative: give an absolute folder for downloaded modules and datasets.",
                 "Worker:Slots must be between 1 and 1024 parallel tasks, was 0.",
                 "Worker:TelemetrySource must be 'simulated' or 'none', was 'thermometer'.",
+                "Worker:SimulatedDayStartHour must be an hour from 0 to under 24, was 24.",
                 "Worker:ProgressReportDelay must be between 0 and 1 hour, was -00:00:01.",
             ],
             error.Failures);

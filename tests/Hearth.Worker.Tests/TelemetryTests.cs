@@ -1,6 +1,7 @@
 using System.Text;
 using Hearth.Heat;
 using Hearth.Protocol.WorkerApi;
+using Hearth.Worker.Telemetry;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Hearth.Worker.Tests;
@@ -50,5 +51,32 @@ public sealed class TelemetryTests(ITestOutputHelper output)
         Assert.Null(heartbeat.Telemetry);
         Assert.Equal(1, heartbeat.Slots);
         Assert.Equal(worker.Address, network.Scheduler.Read(s => s.Heartbeats[0].Worker), ignoreCase: true);
+    }
+
+    [Theory]
+    [InlineData("2026-01-15T03:00:00Z", 18, 15)]
+    [InlineData("2026-01-15T20:30:00Z", 18, 21.5)]
+    [InlineData("2026-01-15T18:00:00Z", 18, 0)]
+    public void A_day_start_hour_shifts_the_boiler_by_under_a_day(string now, double hour, double expectedHours)
+    {
+        Assert.Equal(TimeSpan.FromHours(expectedHours), BoilerWorkerTelemetry.DayOffset(DateTimeOffset.Parse(now), hour));
+    }
+
+    [Fact]
+    public void A_boiler_started_at_night_with_an_evening_day_wants_heat_and_reports_the_real_time()
+    {
+        var night = new SimulationClock(DateTimeOffset.Parse("2026-01-15T02:00:00Z"));
+        var realDay = BoilerWorkerTelemetry.DefaultSimulatedBoiler("b1", night);
+        var eveningDay = BoilerWorkerTelemetry.DefaultSimulatedBoiler("b2", night, dayStartHour: 18);
+
+        night.Advance(TimeSpan.FromMinutes(5));
+        var atNight = realDay.Read();
+        var inTheEvening = eveningDay.Read();
+
+        // At 2:00 the flats want less heat than the idle servers already give; at 18:00 they want more.
+        Assert.True(atNight.HeatDemandWatts < atNight.PowerWatts, $"demand {atNight.HeatDemandWatts} W at night");
+        Assert.True(inTheEvening.HeatDemandWatts > inTheEvening.PowerWatts, $"demand {inTheEvening.HeatDemandWatts} W in the evening");
+        Assert.Equal(night.GetUtcNow(), inTheEvening.Timestamp);
+        Assert.Equal(night.GetUtcNow(), atNight.Timestamp);
     }
 }

@@ -88,7 +88,7 @@ public static class WorkerServiceCollectionExtensions
         if (options.TelemetrySource == TelemetrySources.None)
             return new NoWorkerTelemetry();
         var source = sp.GetService<IBoilerTelemetrySource>()
-            ?? BoilerWorkerTelemetry.DefaultSimulatedBoiler(sp.GetRequiredService<WorkerIdentity>().Address, sp.GetRequiredService<TimeProvider>());
+            ?? BoilerWorkerTelemetry.DefaultSimulatedBoiler(sp.GetRequiredService<WorkerIdentity>().Address, sp.GetRequiredService<TimeProvider>(), options.SimulatedDayStartHour);
         return new BoilerWorkerTelemetry(source, sp.GetRequiredService<WorkerLoad>());
     }
 }

@@ -45,7 +45,23 @@ public sealed class BoilerWorkerTelemetry : IWorkerTelemetry
             reading.MaximumCelsius, reading.Utilisation, reading.PowerWatts, reading.Timestamp);
     }
 
-    /// <summary>A Stimergy-sized boiler of a block of flats, starting at its target temperature now.</summary>
-    public static SimulatedBoiler DefaultSimulatedBoiler(string boilerId, TimeProvider time) =>
-        new(boilerId, new BoilerModel(BoilerPresets.Stimergy(DrawProfiles.For(BuildingKind.Home, 2000)), time.GetUtcNow()), time, stepSeconds: 1);
+    /// <summary>
+    /// A Stimergy-sized boiler of a block of flats, starting at its target temperature now. With
+    /// <paramref name="dayStartHour"/>, its building's day starts at that hour (UTC) whatever the clock's hour, so its hot-water
+    /// demand does not depend on when it is started; its readings keep the clock's time.
+    /// </summary>
+    public static SimulatedBoiler DefaultSimulatedBoiler(string boilerId, TimeProvider time, double? dayStartHour = null)
+    {
+        var now = time.GetUtcNow();
+        var offset = dayStartHour is { } hour ? DayOffset(now, hour) : TimeSpan.Zero;
+        var model = new BoilerModel(BoilerPresets.Stimergy(DrawProfiles.For(BuildingKind.Home, 2000)), now + offset);
+        return new SimulatedBoiler(boilerId, model, time, stepSeconds: 1, offset);
+    }
+
+    /// <summary>The shift, under a day, that brings <paramref name="now"/> to <paramref name="hour"/> o'clock UTC.</summary>
+    internal static TimeSpan DayOffset(DateTimeOffset now, double hour)
+    {
+        var shift = TimeSpan.FromHours(hour) - now.UtcDateTime.TimeOfDay;
+        return shift < TimeSpan.Zero ? shift + TimeSpan.FromDays(1) : shift;
+    }
 }
