@@ -78,10 +78,11 @@ public static class HearthCommand
         bench.Subcommands.Add(gas);
         var runs = new Option<int>("--runs") { Description = "Latency runs.", DefaultValueFactory = _ => 20 };
         var tasks = new Option<int>("--tasks") { Description = "Tasks of the throughput deal.", DefaultValueFactory = _ => 2000 };
-        var e2e = new Command("e2e", "Latency of one task, throughput of a 2,000-task deal on a local network, and the sandbox's overhead.") { runs, tasks };
+        var slots = new Option<int>("--slots") { Description = "Slots of each of the 4 workers.", DefaultValueFactory = _ => E2eBenchmark.DefaultSlots };
+        var e2e = new Command("e2e", "Latency of one task, throughput of a 2,000-task deal on a local network, and the sandbox's overhead.") { runs, tasks, slots };
         e2e.SetAction(async (parse, ct) =>
         {
-            await E2eBenchmark.RunAsync(env.Context.Out, parse.GetValue(runs), parse.GetValue(tasks), ct);
+            await E2eBenchmark.RunAsync(env.Context.Out, parse.GetValue(runs), parse.GetValue(tasks), parse.GetValue(slots), ct);
             return 0;
         });
         bench.Subcommands.Add(e2e);

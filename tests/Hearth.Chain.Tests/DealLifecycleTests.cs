@@ -117,6 +117,31 @@ public sealed class DealLifecycleTests(MarketFixture f) : IClassFixture<MarketFi
         Assert.Equal(wrongBefore.Score * 2 / 3, wrongAfter.Score);
     }
 
+    [Fact]
+    public async Task A_settlement_is_sent_with_a_gas_bound_that_covers_its_worst_case()
+    {
+        // A callback that burns all the gas it is given, slashed dissenters and replicated tasks: the most a batch spends.
+        var burner = await f.Requester.Sender.SendAsync(null, "0x6004600c60003960046000f35b600056", "deploying a callback that loops forever", default);
+        var orders = f.Orders(volume: 3, trust: 2, withDataset: false);
+        orders.Request.Callback = burner.Receipt.ContractAddress;
+        var match = await f.Requester.MatchOrdersAsync(f.Sign(orders));
+        var contributions = new List<Contribution>();
+        for (var task = 0; task < 3; task++)
+        {
+            contributions.Add(f.Contribute(match.DealId, task, Hash32.Sha256("honest"u8), 0));
+            contributions.Add(f.Contribute(match.DealId, task, Hash32.Sha256("honest"u8), 1));
+            contributions.Add(f.Contribute(match.DealId, task, Hash32.Sha256("wrong"u8), 2));
+        }
+        var bound = Market.HearthClient.SettleGasBound(match.Deal, contributions, "loc");
+
+        var tx = await f.Scheduler.SettleAsync(match.Deal, match.DealId, contributions, "loc");
+
+        var sent = await f.Scheduler.Sender.Web3.Eth.Transactions.GetTransactionByHash.SendRequestAsync(tx.Hash);
+        Assert.Equal(bound, (long)sent.Gas.Value); // checked with one call, not estimated
+        Assert.InRange(tx.GasUsed, bound / 4, bound);
+        for (var task = 0; task < 3; task++) Assert.True(await f.Requester.IsTaskDoneAsync(match.DealId, task));
+    }
+
     private async Task<(Market.EscrowAccount Requester, Market.EscrowAccount AppOwner, Market.EscrowAccount DatasetOwner, Market.EscrowAccount PoolOwner, Market.EscrowAccount Worker)> BalancesAsync() => (
         await f.Requester.GetAccountAsync(f.Requester.Address),
         await f.Requester.GetAccountAsync(f.AppOwner.Address),

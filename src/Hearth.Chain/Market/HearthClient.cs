@@ -149,7 +149,21 @@ public sealed class HearthClient
     }
 
     public Task<TransactionResult> SettleAsync(Deal deal, Hash32 dealId, IReadOnlyList<Contribution> contributions, string location, CancellationToken ct = default) =>
-        SendAsync(_market, "settle", $"settling {contributions.Count} contributions of deal {dealId}", ct, deal, dealId.ToArray(), contributions.ToList(), location);
+        Sender.SendAsync(_market.Address, _market.GetFunction("settle").GetData(deal, dealId.ToArray(), contributions.ToList(), location),
+            $"settling {contributions.Count} contributions of deal {dealId}", ct, gasLimit: SettleGasBound(deal, contributions, location));
+
+    /// <summary>
+    /// More gas than a settlement can use, so a batch is checked with one call instead of estimated: a node estimates by
+    /// running the call a dozen times or more, each recovering every contribution's signature. Worst cases counted: every
+    /// payee's balance and every worker's score written for the first time, each task's done-bit in a fresh word, and a
+    /// callback's gas per task.
+    /// </summary>
+    public static long SettleGasBound(Deal deal, IReadOnlyList<Contribution> contributions, string location)
+    {
+        var tasks = contributions.Select(c => c.Task).Distinct().LongCount();
+        var perTask = 25_000L + (deal.Callback == Addresses.Zero ? 0 : 120_000);
+        return 150_000 + 50_000L * contributions.Count + perTask * tasks + 40L * System.Text.Encoding.UTF8.GetByteCount(location);
+    }
 
     public Task<TransactionResult> ClaimAsync(Deal deal, Hash32 dealId, IReadOnlyList<long> tasks, CancellationToken ct = default) =>
         SendAsync(_market, "claim", $"claiming a refund of {tasks.Count} tasks of deal {dealId}", ct, deal, dealId.ToArray(), tasks.Select(t => new BigInteger(t)).ToList());

@@ -26,7 +26,7 @@ public sealed record SenderOptions
 
 /// <summary>
 /// Sends transactions from one account: keeps the nonce locally (one transaction at a time, in order),
-/// estimates gas, decodes the contract's named errors before anything is spent, retries transient failures,
+/// estimates gas (or, given a known upper bound, checks the call once), decodes the contract's named errors before anything is spent, retries transient failures,
 /// and waits for the receipt.
 /// </summary>
 public sealed partial class TransactionSender
@@ -49,7 +49,12 @@ public sealed partial class TransactionSender
 
     public Web3 Web3 { get; }
 
-    public async Task<TransactionResult> SendAsync(string? to, string data, string what, CancellationToken ct, BigInteger? value = null)
+    /// <param name="gasLimit">
+    /// A known upper bound of the gas the call needs: the call is then run once on the latest state to catch a revert,
+    /// instead of estimated (a node's estimate is a binary search that runs the call a dozen times or more).
+    /// Gas left unused is not paid for.
+    /// </param>
+    public async Task<TransactionResult> SendAsync(string? to, string data, string what, CancellationToken ct, BigInteger? value = null, long? gasLimit = null)
     {
         await _lock.WaitAsync(ct);
         try
@@ -57,8 +62,9 @@ public sealed partial class TransactionSender
             for (var attempt = 1; ; attempt++)
             {
                 var input = new TransactionInput { Data = data, To = to, From = Address, Value = value is null ? null : new HexBigInteger(value.Value) };
-                var estimate = await EstimateAsync(input, what, ct);
-                input.Gas = new HexBigInteger(new BigInteger((double)estimate.Value * _options.GasMargin) + 10_000);
+                input.Gas = gasLimit is { } limit
+                    ? await CheckAsync(input, limit, what, ct)
+                    : new HexBigInteger(new BigInteger((double)(await EstimateAsync(input, what, ct)).Value * _options.GasMargin) + 10_000);
                 input.GasPrice = await Web3.Eth.GasPrice.SendRequestAsync();
                 _nextNonce ??= (await Web3.Eth.Transactions.GetTransactionCount.SendRequestAsync(Address, BlockParameter.CreatePending())).Value;
                 input.Nonce = new HexBigInteger(_nextNonce.Value);
@@ -114,6 +120,22 @@ public sealed partial class TransactionSender
         try
         {
             return await Web3.Eth.Transactions.EstimateGas.SendRequestAsync(new CallInput(input.Data, input.To, input.Value) { From = input.From });
+        }
+        catch (RpcResponseException e)
+        {
+            throw ContractErrors.Instance.Decode(RevertData(e), what);
+        }
+    }
+
+    /// <summary>Runs the call once with <paramref name="gasLimit"/>; a revert (out of gas included) is decoded before anything is spent.</summary>
+    private async Task<HexBigInteger> CheckAsync(TransactionInput input, long gasLimit, string what, CancellationToken ct)
+    {
+        ct.ThrowIfCancellationRequested();
+        var gas = new HexBigInteger(gasLimit);
+        try
+        {
+            await Web3.Eth.Transactions.Call.SendRequestAsync(new CallInput(input.Data, input.To, input.Value) { From = input.From, Gas = gas });
+            return gas;
         }
         catch (RpcResponseException e)
         {

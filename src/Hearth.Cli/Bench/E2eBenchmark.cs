@@ -15,10 +15,12 @@ namespace Hearth.Cli.Bench;
 public static class E2eBenchmark
 {
     private const int WarmupTasks = 1_000;
+    public const int DefaultSlots = 2;
 
-    public static async Task RunAsync(TextWriter output, int latencyRuns, int throughputTasks, CancellationToken ct)
+    public static async Task RunAsync(TextWriter output, int latencyRuns, int throughputTasks, int slots, CancellationToken ct)
     {
-        await using (var net = await LocalNetwork.StartAsync(new LocalNetworkOptions { Workers = 4, SlotsPerWorker = 2 }, ct))
+        if (slots < 1) throw new ArgumentOutOfRangeException(nameof(slots), slots, "a worker needs at least one slot");
+        await using (var net = await LocalNetwork.StartAsync(new LocalNetworkOptions { Workers = 4, SlotsPerWorker = slots }, ct))
         {
             var requester = net.Chain.Client(DevAccounts.Requester);
             var session = new RequesterSession(requester, new MarketClient(new HttpClient { BaseAddress = new Uri(net.MarketUrl + "/") }))
@@ -38,7 +40,7 @@ public static class E2eBenchmark
             var measured = await ThroughputAsync(follower, app, throughputTasks, ct);
             await Print(output, new
             {
-                scenario = "throughput", tasks = throughputTasks, settled = measured.Settled, workers = 4, seconds = measured.Seconds, tasks_per_s = measured.TasksPerSecond,
+                scenario = "throughput", tasks = throughputTasks, settled = measured.Settled, workers = 4, slots, seconds = measured.Seconds, tasks_per_s = measured.TasksPerSecond,
                 cpu_ms_per_task = measured.CpuMsPerTask, warmup_tasks = warmup.Tasks, warmup_tasks_per_s = warmup.TasksPerSecond,
             });
         }
