@@ -1,5 +1,5 @@
 using System.Text;
-using NBitcoin.Secp256k1;
+using Hearth.Protocol.Crypto;
 using Nethereum.Signer;
 using Nethereum.Util;
 
@@ -7,8 +7,8 @@ namespace Hearth.Protocol.Orders;
 
 /// <summary>
 /// Signs and recovers secp256k1 signatures as any standard wallet does: 65 bytes r ‖ s ‖ v (v = 27 or 28), low s,
-/// RFC 6979 nonces. The curve maths is NBitcoin's port of libsecp256k1, an order of magnitude faster than the generic
-/// big-integer code; a scheduler checks one signature per task and signs one authorisation per assignment.
+/// RFC 6979 nonces. The curve maths is libsecp256k1 (<see cref="Secp256k1Curve"/>), not the generic big-integer code:
+/// a scheduler checks one signature per task and signs one authorisation per assignment.
 /// </summary>
 public static class Signatures
 {
@@ -16,17 +16,11 @@ public static class Signatures
 
     public static byte[] Sign(Hash32 digest, ReadOnlySpan<byte> privateKey)
     {
-        if (!ECPrivKey.TryCreate(privateKey.Length == 32 ? privateKey : Pad32(privateKey), out var secret) || secret is null)
+        var bytes = new byte[65];
+        if (!Secp256k1Curve.Default.TrySign(digest.Span, privateKey.Length == 32 ? privateKey : Pad32(privateKey), bytes.AsSpan(0, 64), out var recoveryId))
             throw new ArgumentException("not a valid secp256k1 private key", nameof(privateKey));
-        using (secret)
-        {
-            if (!secret.TrySignRecoverable(digest.Span, out var signature) || signature is null)
-                throw new InvalidOperationException("secp256k1 signing failed");
-            var bytes = new byte[65];
-            signature.WriteToSpanCompact(bytes.AsSpan(0, 64), out var recoveryId);
-            bytes[64] = (byte)(27 + recoveryId);
-            return bytes;
-        }
+        bytes[64] = (byte)(27 + recoveryId);
+        return bytes;
     }
 
     public static byte[] Sign(IOrder order, Eip712Domain domain, EthECKey key) => Sign(domain.Digest(order.StructHash()), key);
@@ -49,12 +43,10 @@ public static class Signatures
     {
         if (signature.Length != 65) throw new ArgumentException("a 65-byte signature was expected", nameof(signature));
         if (signature[64] is not (27 or 28)) throw new ArgumentException($"bad recovery byte {signature[64]}", nameof(signature));
-        if (!SecpRecoverableECDSASignature.TryCreateFromCompact(signature.AsSpan(0, 64), signature[64] - 27, out var recoverable) || recoverable is null
-            || !ECPubKey.TryRecover(Context.Instance, recoverable, digest.Span, out var publicKey) || publicKey is null)
+        Span<byte> publicKey = stackalloc byte[64];
+        if (!Secp256k1Curve.Default.TryRecover(digest.Span, signature.AsSpan(0, 64), signature[64] - 27, publicKey))
             throw new ArgumentException("no public key recovers from this signature", nameof(signature));
-        Span<byte> uncompressed = stackalloc byte[65];
-        publicKey.WriteToSpan(compressed: false, uncompressed, out _);
-        var hash = Hash32.Keccak(uncompressed[1..]);
+        var hash = Hash32.Keccak(publicKey);
         return AddressUtil.Current.ConvertToChecksumAddress(Convert.ToHexStringLower(hash.Span[12..]));
     }
 
