@@ -1,7 +1,10 @@
 namespace Hearth.Worker.State;
 
-/// <summary>The content of the state file: which worker wrote it and what it held.</summary>
-public sealed record WorkerState(int Version, string Worker, IReadOnlyList<HeldReplicate> Replicates)
+/// <summary>The first line of the state journal: which worker writes it, in which format.</summary>
+public sealed record WorkerStateHeader(int Version, string Worker)
 {
-    public const int CurrentVersion = 1;
+    public const int CurrentVersion = 2;
 }
+
+/// <summary>One later line of the state journal: a replicate held (or held with its report), or replicates forgotten.</summary>
+public sealed record WorkerStateChange(HeldReplicate? Put, IReadOnlyList<string>? Remove);
