@@ -116,6 +116,41 @@ public abstract class PersistenceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task History_of_a_large_save_keeps_its_order_and_a_refused_save_writes_none()
+    {
+        var (deal, task) = Sample();
+        await using (var db = await OpenAsync())
+        {
+            db.Deals.Add(deal);
+            db.Tasks.Add(task);
+            History.Record(db, TaskStateMachine.Entity, task.TaskId, null, "Pending", "created", 0);
+            for (var i = 1; i <= 1_000; i++) TaskStateMachine.Explain(db, task, $"explanation {i} ünïcode 'quoted' \"double\"", i);
+            await db.SaveChangesAsync();
+        }
+        await using (var db = await OpenAsync())
+        {
+            var history = await db.StatusChanges.Where(s => s.EntityId == task.TaskId).OrderBy(s => s.Id).ToListAsync();
+            Assert.Equal(1_001, history.Count);
+            Assert.Null(history[0].From);
+            Assert.Equal(Enumerable.Range(0, 1_001).Select(i => (long)i), history.Select(h => h.AtMs));
+            Assert.Equal("explanation 1000 ünïcode 'quoted' \"double\"", history[^1].Reason);
+        }
+
+        // A save refused by the concurrency guard leaves no history behind: the rows go in the same transaction.
+        await using var a = await OpenAsync();
+        await using var b = await OpenAsync();
+        var ta = await a.Tasks.SingleAsync();
+        var tb = await b.Tasks.SingleAsync();
+        TaskStateMachine.Move(a, ta, TaskStatus.Running, "worker A", 2_000);
+        await a.SaveChangesAsync();
+        TaskStateMachine.Move(b, tb, TaskStatus.Running, "worker B", 2_001);
+        await Assert.ThrowsAsync<DbUpdateConcurrencyException>(() => b.SaveChangesAsync());
+        await using var check = await OpenAsync();
+        Assert.Equal(0, await check.StatusChanges.CountAsync(s => s.Reason == "worker B"));
+        Assert.Equal(1, await check.StatusChanges.CountAsync(s => s.Reason == "worker A"));
+    }
+
+    [Fact]
     public async Task A_worker_cannot_hold_two_replicates_of_one_task()
     {
         var (deal, task) = Sample();
