@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.ChangeTracking;
 
 namespace Hearth.Scheduler.Persistence;
 
@@ -84,11 +85,29 @@ public sealed class SchedulerDb(DbContextOptions<SchedulerDb> options) : DbConte
         if (history.Count == 0) return await base.SaveChangesAsync(cancellationToken);
 
         foreach (var entry in history) entry.State = EntityState.Detached;
-        await using var transaction = Database.CurrentTransaction is null ? await Database.BeginTransactionAsync(cancellationToken) : null;
-        var saved = await base.SaveChangesAsync(cancellationToken);
+        if (Database.CurrentTransaction is not null) return await SaveWithHistoryAsync(history, cancellationToken);
+        await using var transaction = await Database.BeginTransactionAsync(cancellationToken);
+        // This save is the transaction's only work: a savepoint around it (EF's default inside a transaction) would be
+        // two statements more for nothing.
+        Database.AutoSavepointsEnabled = false;
+        try
+        {
+            var saved = await SaveWithHistoryAsync(history, cancellationToken);
+            await transaction.CommitAsync(CancellationToken.None);
+            return saved;
+        }
+        finally
+        {
+            Database.AutoSavepointsEnabled = true;
+        }
+    }
+
+    private async Task<int> SaveWithHistoryAsync(List<EntityEntry<StatusChangeEntity>> history, CancellationToken ct)
+    {
+        var saved = await base.SaveChangesAsync(ct);
+        // Once the changes are written, their history follows and the transaction commits: a stop does not interrupt it.
         foreach (var chunk in history.Select(e => e.Entity).Chunk(HistoryRowsPerInsert))
-            await AppendHistoryAsync(chunk, cancellationToken);
-        if (transaction is not null) await transaction.CommitAsync(cancellationToken);
+            await AppendHistoryAsync(chunk, CancellationToken.None);
         return saved + history.Count;
     }
 
