@@ -132,8 +132,8 @@ public sealed class Dispatcher(
     }
 
     /// <summary>
-    /// The tasks this round looks at, oldest deals first: every task that already has work (at most one per active
-    /// replicate, plus those waiting on a verdict), then each deal's first pending tasks, twice the free slots in all.
+    /// The tasks this round looks at, oldest deals first: every task that already has work and may need more (at most
+    /// one per active replicate, plus those waiting on a verdict), then each deal's first pending tasks, twice the free slots in all.
     /// Each read goes through an index: a deal of thousands of tasks costs a round no more than a small one.
     /// </summary>
     private static async Task<List<(TaskEntity Task, DealEntity Deal)>> WindowAsync(SchedulerDb db, int freeSlots, long? chainNow, CancellationToken ct)
@@ -146,7 +146,14 @@ public sealed class Dispatcher(
         var order = deals.Select((d, i) => (d.DealId, i)).ToDictionary(x => x.DealId, x => x.i, StringComparer.Ordinal);
         var byId = deals.ToDictionary(d => d.DealId, StringComparer.Ordinal);
 
-        var started = await db.Tasks.Where(t => t.Status == TaskStatus.Running || t.Status == TaskStatus.Contributed).ToListAsync(ct);
+        // At trust 1 a running task with a live replicate needs nothing more (its one contribution settles it): leaving
+        // those out keeps a round's cost from growing with the work in flight.
+        var trustOne = deals.Where(d => d.Trust <= 1).Select(d => d.DealId).ToList();
+        var active = ReplicateStateMachine.ActiveStatuses;
+        var started = await db.Tasks.Where(t => t.Status == TaskStatus.Contributed
+                || (t.Status == TaskStatus.Running
+                    && !(trustOne.Contains(t.DealId) && db.Replicates.Any(r => r.TaskId == t.TaskId && active.Contains(r.Status)))))
+            .ToListAsync(ct);
         var window = started.Where(t => order.ContainsKey(t.DealId))
             .OrderBy(t => order[t.DealId]).ThenBy(t => t.Index).Take(TasksPerRound).ToList();
 
