@@ -23,10 +23,17 @@ public sealed class SandboxOptions
 
     /// <summary>
     /// Sandbox hosts kept running, waiting or serving, with <see cref="SandboxIsolation.ChildProcess"/>.
-    /// More runs at once start more hosts, which end once they waited 30 s without a run. The default
-    /// covers a worker's default slots (one per processor) and one ready for the next run.
+    /// More runs at once (see <see cref="ConcurrentRuns"/>) start more hosts, which end once they waited 30 s
+    /// without a run. The default covers a worker's default slots (one per processor) and one ready for the next run.
     /// </summary>
     public int HostPoolSize { get; set; } = Environment.ProcessorCount + 1;
+
+    /// <summary>
+    /// Runs at once in sandbox hosts; a run beyond waits for one to finish (its time limit starts when its module
+    /// starts, not while it waits). More would only share the same processors among more processes, each with a
+    /// runtime of its own. Null: <see cref="HostPoolSize"/>.
+    /// </summary>
+    public int? ConcurrentRuns { get; set; }
 
     public long DefaultMemoryLimitBytes { get; set; } = 512L * 1024 * 1024;
 

@@ -33,6 +33,10 @@ public sealed class SandboxOptionsValidator : IValidateOptions<SandboxOptions>
         {
             failures.Add($"{nameof(SandboxOptions.HostPoolSize)} must be within 1..{MaxHostPoolSize}, got {options.HostPoolSize}");
         }
+        if (options.ConcurrentRuns is < 1 or > MaxHostPoolSize)
+        {
+            failures.Add($"{nameof(SandboxOptions.ConcurrentRuns)} must be within 1..{MaxHostPoolSize} when set, got {options.ConcurrentRuns}");
+        }
         if (options.CheckIntervalMilliseconds is < 1 or > 10_000)
         {
             failures.Add($"{nameof(SandboxOptions.CheckIntervalMilliseconds)} must be within 1..10000, got {options.CheckIntervalMilliseconds}");

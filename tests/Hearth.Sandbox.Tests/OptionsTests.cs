@@ -24,6 +24,7 @@ public sealed class OptionsTests
             MemoryCacheEntries = 0,
             Isolation = (SandboxIsolation)7,
             HostPoolSize = 0,
+            ConcurrentRuns = 0,
         };
 
         var exception = Assert.Throws<OptionsValidationException>(() => new SandboxRunner(options));
@@ -33,6 +34,7 @@ public sealed class OptionsTests
         Assert.Contains(exception.Failures, f => f.Contains(nameof(SandboxOptions.MemoryCacheEntries)));
         Assert.Contains(exception.Failures, f => f.Contains(nameof(SandboxOptions.Isolation)));
         Assert.Contains(exception.Failures, f => f.Contains(nameof(SandboxOptions.HostPoolSize)));
+        Assert.Contains(exception.Failures, f => f.Contains(nameof(SandboxOptions.ConcurrentRuns)));
         Assert.Contains(exception.Failures, f => f.Contains("below one WebAssembly page"));
     }
 

@@ -12,9 +12,24 @@ internal sealed class ChildProcessExecutor(SandboxOptions options, ILogger logge
 {
     private readonly SandboxHostPool _pool = new(new SandboxHostLauncher(options), options.HostPoolSize, logger, time);
 
+    private readonly SemaphoreSlim _runs = new(options.ConcurrentRuns ?? options.HostPoolSize, options.ConcurrentRuns ?? options.HostPoolSize);
+
     internal SandboxHostPool Pool => _pool;
 
     public async Task<ModuleOutcome> RunAsync(ModuleInvocation invocation, RunGuard guard, ConsoleCapture stdout, ConsoleCapture stderr, CancellationToken cancellationToken)
+    {
+        await _runs.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await RunInHostAsync(invocation, guard, stdout, stderr, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _runs.Release();
+        }
+    }
+
+    private async Task<ModuleOutcome> RunInHostAsync(ModuleInvocation invocation, RunGuard guard, ConsoleCapture stdout, ConsoleCapture stderr, CancellationToken cancellationToken)
     {
         var host = await _pool.RentAsync(cancellationToken).ConfigureAwait(false);
         ModuleOutcome outcome;
