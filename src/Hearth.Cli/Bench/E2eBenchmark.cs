@@ -15,7 +15,7 @@ namespace Hearth.Cli.Bench;
 public static class E2eBenchmark
 {
     private const int WarmupTasks = 3_000;
-    public const int DefaultSlots = 24;
+    public const int DefaultSlots = 32;
 
     public static async Task RunAsync(TextWriter output, int latencyRuns, int throughputTasks, int slots, CancellationToken ct)
     {
