@@ -142,6 +142,21 @@ public sealed class DealLifecycleTests(MarketFixture f) : IClassFixture<MarketFi
         for (var task = 0; task < 3; task++) Assert.True(await f.Requester.IsTaskDoneAsync(match.DealId, task));
     }
 
+    [Fact]
+    public async Task A_batch_too_big_for_the_gas_bound_is_estimated_and_settles()
+    {
+        const int volume = 250; // bound ≈ 150,000 + 250 × 75,000 = 18.9M, above the largest bound sent
+        var match = await f.Requester.MatchOrdersAsync(f.Sign(f.Orders(volume: volume, trust: 1, withDataset: false)));
+        var contributions = Enumerable.Range(0, volume).Select(task => f.Contribute(match.DealId, task, Hash32.Sha256("r"u8), 0)).ToList();
+        Assert.True(Market.HearthClient.SettleGasBound(match.Deal, contributions, "loc") > Market.HearthClient.MaxSettleGasBound);
+
+        var tx = await f.Scheduler.SettleAsync(match.Deal, match.DealId, contributions, "loc");
+
+        var sent = await f.Scheduler.Sender.Web3.Eth.Transactions.GetTransactionByHash.SendRequestAsync(tx.Hash);
+        Assert.True(sent.Gas.Value < Market.HearthClient.MaxSettleGasBound, $"sent with a gas limit of {sent.Gas.Value}");
+        Assert.True(await f.Requester.IsTaskDoneAsync(match.DealId, volume - 1));
+    }
+
     private async Task<(Market.EscrowAccount Requester, Market.EscrowAccount AppOwner, Market.EscrowAccount DatasetOwner, Market.EscrowAccount PoolOwner, Market.EscrowAccount Worker)> BalancesAsync() => (
         await f.Requester.GetAccountAsync(f.Requester.Address),
         await f.Requester.GetAccountAsync(f.AppOwner.Address),

@@ -148,9 +148,18 @@ public sealed class HearthClient
         return new MatchResult(new Hash32(created.DealId), created.Deal, created.Params, tx);
     }
 
-    public Task<TransactionResult> SettleAsync(Deal deal, Hash32 dealId, IReadOnlyList<Contribution> contributions, string location, CancellationToken ct = default) =>
-        Sender.SendAsync(_market.Address, _market.GetFunction("settle").GetData(deal, dealId.ToArray(), contributions.ToList(), location),
-            $"settling {contributions.Count} contributions of deal {dealId}", ct, gasLimit: SettleGasBound(deal, contributions, location));
+    public Task<TransactionResult> SettleAsync(Deal deal, Hash32 dealId, IReadOnlyList<Contribution> contributions, string location, CancellationToken ct = default)
+    {
+        var bound = SettleGasBound(deal, contributions, location);
+        return Sender.SendAsync(_market.Address, _market.GetFunction("settle").GetData(deal, dealId.ToArray(), contributions.ToList(), location),
+            $"settling {contributions.Count} contributions of deal {dealId}", ct, gasLimit: bound <= MaxSettleGasBound ? bound : null);
+    }
+
+    /// <summary>
+    /// Largest bound sent as a gas limit: half of a common 30M block gas limit. A bigger batch (a pool configured for
+    /// hundreds of tasks per settlement) is estimated instead, so its limit never exceeds what a block holds.
+    /// </summary>
+    public const long MaxSettleGasBound = 15_000_000;
 
     /// <summary>
     /// More gas than a settlement can use, so a batch is checked with one call instead of estimated: a node estimates by
