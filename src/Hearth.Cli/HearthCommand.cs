@@ -82,7 +82,11 @@ public static class HearthCommand
         var e2e = new Command("e2e", "Latency of one task, throughput of a 2,000-task deal on a local network, and the sandbox's overhead.") { runs, tasks, slots };
         e2e.SetAction(async (parse, ct) =>
         {
-            await E2eBenchmark.RunAsync(env.Context.Out, parse.GetValue(runs), parse.GetValue(tasks), parse.GetValue(slots), ct);
+            var (r, t, s) = (parse.GetValue(runs), parse.GetValue(tasks), parse.GetValue(slots));
+            if (r is < 1 or > 1_000) throw new CliException("--runs must be between 1 and 1000");
+            if (t is < 1 or > 100_000) throw new CliException("--tasks must be between 1 and 100000");
+            if (s is < 1 or > 1_024) throw new CliException("--slots must be between 1 and 1024");
+            await E2eBenchmark.RunAsync(env.Context.Out, r, t, s, ct);
             return 0;
         });
         bench.Subcommands.Add(e2e);

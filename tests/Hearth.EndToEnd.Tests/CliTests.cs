@@ -86,6 +86,20 @@ public sealed class CliTests(CliNetworkFixture f) : IClassFixture<CliNetworkFixt
         Assert.DoesNotContain("   at ", error);
     }
 
+    [Theory]
+    [InlineData("--slots", "0")]
+    [InlineData("--slots", "5000")]
+    [InlineData("--tasks", "-1")]
+    [InlineData("--runs", "0")]
+    public async Task A_bench_option_out_of_range_is_one_clear_line(string option, string value)
+    {
+        var (code, output, error) = await HearthAsync("bench", "e2e", option, value);
+        Assert.Equal(1, code);
+        Assert.StartsWith($"error: {option} must be between", error);
+        Assert.DoesNotContain("   at ", error);
+        Assert.Equal("", output);
+    }
+
     [Fact]
     public async Task Nothing_matches_names_the_constraint()
     {

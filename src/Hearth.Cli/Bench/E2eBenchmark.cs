@@ -19,7 +19,6 @@ public static class E2eBenchmark
 
     public static async Task RunAsync(TextWriter output, int latencyRuns, int throughputTasks, int slots, CancellationToken ct)
     {
-        if (slots < 1) throw new ArgumentOutOfRangeException(nameof(slots), slots, "a worker needs at least one slot");
         await using (var net = await LocalNetwork.StartAsync(new LocalNetworkOptions { Workers = 4, SlotsPerWorker = slots }, ct))
         {
             var requester = net.Chain.Client(DevAccounts.Requester);
