@@ -41,6 +41,7 @@ abstract contract Base is Asserts {
     uint8 internal constant SCHEDULER_SHARE = 10;
     uint256 internal constant WORKER_STAKE = POOL_PRICE * WORKER_STAKE_PERCENT / 100;
     uint256 internal constant UNBONDING = 7 days;
+    uint256 internal constant MIN_WORKER_STAKE = 1e8;
     uint256 internal constant FUNDS = 1_000e9;
     uint256 internal constant START = 1_700_000_000;
 
@@ -96,14 +97,14 @@ abstract contract Base is Asserts {
         vm.prank(datasetOwner);
         dataset = datasets.register(keccak256("dataset content"), "ipfs://dataset", "dataset");
         vm.prank(poolOwner);
-        pool = pools.register(scheduler, WORKER_STAKE_PERCENT, SCHEDULER_SHARE, "https://pool", "pool");
+        pool = pools.register(scheduler, WORKER_STAKE_PERCENT, SCHEDULER_SHARE, true, "https://pool", "pool");
 
         fund(requester, FUNDS);
         fund(poolOwner, FUNDS);
     }
 
     function deployMarket() internal returns (HearthMarket) {
-        return new HearthMarket(token, apps, datasets, pools, UNBONDING, address(this));
+        return new HearthMarket(token, apps, datasets, pools, UNBONDING, MIN_WORKER_STAKE, address(this));
     }
 
     // ------------------------------------------------------------ money
@@ -130,19 +131,19 @@ abstract contract Base is Asserts {
     }
 
     function balanceOf(address account) internal view returns (uint256 b) {
-        (b,,,,,) = market.accountOf(account);
+        (b,,,,) = market.accountOf(account);
     }
 
     function lockedOf(address account) internal view returns (uint256 l) {
-        (, l,,,,) = market.accountOf(account);
+        (, l,,,) = market.accountOf(account);
     }
 
     function stakeOf(address account) internal view returns (uint256 s) {
-        (,, s,,,) = market.accountOf(account);
+        (,, s,,) = market.accountOf(account);
     }
 
     function scoreOf(address account) internal view returns (uint256 s) {
-        (,,,,, s) = market.accountOf(account);
+        s = market.scoreOf(account, pool);
     }
 
     // ------------------------------------------------------------ order builders
@@ -243,6 +244,21 @@ abstract contract Base is Asserts {
         o.p.volume = volume;
         o.r.volume = volume;
         o.r.trust = trust;
+        return matchDeal(signAll(o));
+    }
+
+    /// @notice As makeDeal, with another request salt (a second deal of the same shape).
+    function makeDealSalted(uint256 volume, uint256 trust, bytes memory salt) internal returns (bytes32, Deal memory) {
+        Orders memory o = orders();
+        o.a.volume = 1_000;
+        o.d.volume = 1_000;
+        o.p.volume = 1_000;
+        o.a.salt = keccak256(abi.encode("app", salt));
+        o.d.salt = keccak256(abi.encode("dataset", salt));
+        o.p.salt = keccak256(abi.encode("pool", salt));
+        o.r.volume = volume;
+        o.r.trust = trust;
+        o.r.salt = keccak256(salt);
         return matchDeal(signAll(o));
     }
 

@@ -14,16 +14,19 @@ contract ClaimTest is Base {
         newWorker(0);
     }
 
-    function test_claim_refundsPriceAndPoolStakeAfterDeadline() public {
+    function test_claim_refundsPriceAndSeizesPoolStakeAfterDeadline() public {
         (bytes32 id, Deal memory d) = makeDeal(3, 1);
         vm.warp(d.deadline);
         vm.expectEmit(true, false, false, true, address(market));
         emit HearthMarket.TaskRefunded(id, 0);
         vm.expectEmit(true, false, false, true, address(market));
         emit HearthMarket.TaskRefunded(id, 2);
+        vm.expectEmit(true, false, false, true, address(market));
+        emit HearthMarket.Seized(id, 2 * POOL_STAKE);
         vm.prank(stranger);
         market.claim(d, id, list(0, 2));
-        assertEq(balanceOf(requester), FUNDS - 3 * PRICE + 2 * (PRICE + POOL_STAKE), "requester refunded");
+        assertEq(balanceOf(requester), FUNDS - 3 * PRICE + 2 * PRICE, "requester refunded the price only");
+        assertEq(market.seized(), 2 * POOL_STAKE, "pool stake seized, paid to nobody");
         assertEq(lockedOf(requester), PRICE, "one task still locked");
         assertEq(lockedOf(poolOwner), POOL_STAKE, "pool stake of one task still locked");
         assertEq(balanceOf(poolOwner), FUNDS - 3 * POOL_STAKE, "pool owner loses its stake");
@@ -138,6 +141,7 @@ contract ClaimTest is Base {
         }
         assertEq(lockedOf(requester), 0, "requester");
         assertEq(lockedOf(poolOwner), 0, "pool owner");
-        assertEq(balanceOf(requester), FUNDS - s * PRICE + (v - s) * POOL_STAKE, "requester balance");
+        assertEq(balanceOf(requester), FUNDS - s * PRICE, "requester balance");
+        assertEq(market.seized(), (v - s) * POOL_STAKE, "seized");
     }
 }

@@ -101,7 +101,7 @@ contract EscrowTest is Base {
         emit Escrow.UnstakeRequested(requester, 1e9, block.timestamp + UNBONDING);
         market.requestUnstake(1e9);
         vm.stopPrank();
-        (uint256 balance,, uint256 staked, uint256 unbonding, uint256 readyAt,) = market.accountOf(requester);
+        (uint256 balance,, uint256 staked, uint256 unbonding, uint256 readyAt) = market.accountOf(requester);
         assertEq(staked, 2e9, "stake");
         assertEq(unbonding, 1e9, "unbonding");
         assertEq(readyAt, block.timestamp + UNBONDING, "readyAt");
@@ -133,7 +133,7 @@ contract EscrowTest is Base {
         emit Escrow.UnstakeWithdrawn(requester, 3e9);
         market.withdrawUnstaked();
         vm.stopPrank();
-        (uint256 balance,, uint256 staked, uint256 unbonding,,) = market.accountOf(requester);
+        (uint256 balance,, uint256 staked, uint256 unbonding,) = market.accountOf(requester);
         assertEq(balance, FUNDS, "balance back");
         assertEq(staked + unbonding, 0, "nothing staked");
     }

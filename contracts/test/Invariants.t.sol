@@ -39,6 +39,7 @@ contract MarketHandler is Asserts {
     bytes32[] public orderHashes;
     mapping(bytes32 => uint256) public orderVolume;
     mapping(bytes32 => uint256) public ghostConsumed;
+    mapping(bytes32 => bool) public isRequest;
 
     bytes32[] public dealIds;
     mapping(bytes32 => Deal) internal _deals;
@@ -59,8 +60,8 @@ contract MarketHandler is Asserts {
         apps = new AppRegistry();
         datasets = new DatasetRegistry();
         pools = new WorkerpoolRegistry();
-        market = new HearthMarket(token, apps, datasets, pools, 1 days, address(this));
-        otherMarket = new HearthMarket(token, apps, datasets, pools, 1 days, address(this));
+        market = new HearthMarket(token, apps, datasets, pools, 7 days, 1e8, address(this));
+        otherMarket = new HearthMarket(token, apps, datasets, pools, 7 days, 1e8, address(this));
         scheduler = vm.addr(SCHEDULER_KEY);
 
         vm.prank(vm.addr(APP_KEY));
@@ -68,7 +69,7 @@ contract MarketHandler is Asserts {
         vm.prank(vm.addr(DATASET_KEY));
         dataset = datasets.register(keccak256("dataset"), "", "");
         vm.prank(vm.addr(POOL_KEY));
-        pool = pools.register(scheduler, 30, 10, "", "");
+        pool = pools.register(scheduler, 30, 10, false, "", "");
 
         accounts.push(vm.addr(APP_KEY));
         accounts.push(vm.addr(DATASET_KEY));
@@ -123,7 +124,7 @@ contract MarketHandler is Asserts {
     }
 
     function _balance(address a) internal view returns (uint256 b) {
-        (b,,,,,) = market.accountOf(a);
+        (b,,,,) = market.accountOf(a);
     }
 
     // ------------------------------------------------------------ escrow actions
@@ -154,7 +155,7 @@ contract MarketHandler is Asserts {
 
     function requestUnstake(uint256 actorSeed, uint256 amount) external {
         address a = _actor(actorSeed);
-        (,, uint256 s,,,) = market.accountOf(a);
+        (,, uint256 s,,) = market.accountOf(a);
         if (s == 0) return;
         amount = bound(amount, 1, s);
         vm.prank(a);
@@ -163,7 +164,7 @@ contract MarketHandler is Asserts {
 
     function withdrawUnstaked(uint256 actorSeed) external {
         address a = _actor(actorSeed);
-        (,,, uint256 unbonding, uint256 readyAt,) = market.accountOf(a);
+        (,,, uint256 unbonding, uint256 readyAt) = market.accountOf(a);
         if (unbonding == 0 || block.timestamp < readyAt) return;
         vm.prank(a);
         market.withdrawUnstaked();
@@ -256,7 +257,11 @@ contract MarketHandler is Asserts {
                 ghostConsumed[market.hashDatasetOrder(o.d)] += d.volume;
             }
             ghostLocked += uint256(d.volume) * _perTask(d);
-            _checkRequestNotReplayable(o);
+            bytes32 rh = market.hashRequestOrder(o.r);
+            _track(rh, o.r.volume);
+            ghostConsumed[rh] += d.volume;
+            isRequest[rh] = true;
+            _checkRequestNotOvermatched(o);
         } catch {}
     }
 
@@ -301,9 +306,14 @@ contract MarketHandler is Asserts {
         o.a.salt = signedSalt;
     }
 
-    function _checkRequestNotReplayable(Signed memory o) internal {
+    /// @dev A request's volume is tracked: matching it again takes at most what is left of it.
+    function _checkRequestNotOvermatched(Signed memory o) internal {
+        bytes32 rh = market.hashRequestOrder(o.r);
+        uint256 left = o.r.volume - ghostConsumed[rh];
+        if (market.remainingRequest(rh, o.r.volume) != left) _violation("request remaining volume is wrong");
+        if (left != 0) return;
         try market.matchOrders(o.a, o.aSig, o.d, o.dSig, o.p, o.pSig, o.r, o.rSig) {
-            _violation("request matched twice");
+            _violation("request matched beyond its volume");
         } catch {}
     }
 
@@ -437,7 +447,7 @@ contract MarketHandler is Asserts {
 
     function _totalLocked() internal view returns (uint256 total) {
         for (uint256 i = 0; i < accounts.length; ++i) {
-            (, uint256 l,,,,) = market.accountOf(accounts[i]);
+            (, uint256 l,,,) = market.accountOf(accounts[i]);
             total += l;
         }
     }
@@ -482,17 +492,17 @@ contract InvariantsTest is Asserts {
         HearthMarket market = handler.market();
         uint256 total;
         for (uint256 i = 0; i < handler.accountCount(); ++i) {
-            (uint256 b, uint256 l, uint256 s, uint256 u,,) = market.accountOf(handler.accounts(i));
+            (uint256 b, uint256 l, uint256 s, uint256 u,) = market.accountOf(handler.accounts(i));
             total += b + l + s + u;
         }
-        assertEq(total, handler.token().balanceOf(address(market)), "escrow total == market token balance");
+        assertEq(total + market.seized(), handler.token().balanceOf(address(market)), "escrow + seized == market token balance");
     }
 
     function invariant_lockedEqualsOpenTasks() public view {
         HearthMarket market = handler.market();
         uint256 locked;
         for (uint256 i = 0; i < handler.accountCount(); ++i) {
-            (, uint256 l,,,,) = market.accountOf(handler.accounts(i));
+            (, uint256 l,,,) = market.accountOf(handler.accounts(i));
             locked += l;
         }
         assertEq(locked, handler.ghostLocked(), "locked == price + pool stake of every open task");
@@ -502,8 +512,9 @@ contract InvariantsTest is Asserts {
         HearthMarket market = handler.market();
         for (uint256 i = 0; i < handler.orderCount(); ++i) {
             bytes32 h = handler.orderHashes(i);
-            uint256 c = market.consumed(h);
-            assertLe(c, handler.orderVolume(h), "consumed within volume");
+            uint256 v = handler.orderVolume(h);
+            uint256 c = handler.isRequest(h) ? v - market.remainingRequest(h, v) : market.consumed(h);
+            assertLe(c, v, "consumed within volume");
             assertEq(c, handler.ghostConsumed(h), "consumed == sum of its deals' volumes");
         }
     }

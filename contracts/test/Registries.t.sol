@@ -90,53 +90,61 @@ contract RegistriesTest is Base {
         vm.expectEmit(true, true, false, true, address(pools));
         emit WorkerpoolRegistry.Registered(2, stranger, scheduler, "https://p2", "p2");
         vm.prank(stranger);
-        uint256 id = pools.register(scheduler, 100, 0, "https://p2", "p2");
+        uint256 id = pools.register(scheduler, 100, 0, false, "https://p2", "p2");
         (address owner, WorkerpoolRegistry.Policy memory p) = pools.poolInfo(id);
         assertEq(owner, stranger, "owner");
         assertEq(p.scheduler, scheduler, "scheduler");
         assertEq(p.workerStakePercent, 100, "stake percent");
         assertEq(p.schedulerSharePercent, 0, "share");
+        assertTrue(!p.acceptsCallbacks, "callbacks");
     }
 
     function test_poolRegister_revertsOnZeroScheduler() public {
         vm.expectRevert(WorkerpoolRegistry.ZeroScheduler.selector);
-        pools.register(address(0), 10, 10, "", "");
+        pools.register(address(0), 10, 10, false, "", "");
     }
 
     function test_poolRegister_revertsOnStakePercentAbove100() public {
         vm.expectRevert(abi.encodeWithSelector(WorkerpoolRegistry.BadPolicy.selector, 101, 0));
-        pools.register(scheduler, 101, 0, "", "");
+        pools.register(scheduler, 101, 0, false, "", "");
     }
 
     function test_poolRegister_revertsOnSharePercentAbove100() public {
         vm.expectRevert(abi.encodeWithSelector(WorkerpoolRegistry.BadPolicy.selector, 0, 101));
-        pools.register(scheduler, 0, 101, "", "");
+        pools.register(scheduler, 0, 101, false, "", "");
     }
 
-    function test_setPolicy_byOwnerUpdatesAndEmits() public {
+    function test_setScheduler_rotatesOnlyTheKey() public {
         vm.expectEmit(true, false, false, true, address(pools));
-        emit WorkerpoolRegistry.PolicyChanged(pool, stranger, 50, 5);
+        emit WorkerpoolRegistry.SchedulerChanged(pool, stranger);
         vm.prank(poolOwner);
-        pools.setPolicy(pool, stranger, 50, 5);
+        pools.setScheduler(pool, stranger);
         (, WorkerpoolRegistry.Policy memory p) = pools.poolInfo(pool);
         assertEq(p.scheduler, stranger, "scheduler");
-        assertEq(p.workerStakePercent, 50, "stake percent");
-        assertEq(p.schedulerSharePercent, 5, "share");
+        assertEq(p.workerStakePercent, WORKER_STAKE_PERCENT, "stake percent unchanged");
+        assertEq(p.schedulerSharePercent, SCHEDULER_SHARE, "share unchanged");
     }
 
-    function test_setPolicy_revertsForNonOwner() public {
+    function test_setScheduler_revertsForNonOwner() public {
         vm.expectRevert(abi.encodeWithSelector(AssetRegistry.NotAssetOwner.selector, pool, stranger));
         vm.prank(stranger);
-        pools.setPolicy(pool, stranger, 50, 5);
+        pools.setScheduler(pool, stranger);
     }
 
-    function test_setPolicy_checksPolicy() public {
-        vm.startPrank(poolOwner);
+    function test_setScheduler_revertsOnZero() public {
         vm.expectRevert(WorkerpoolRegistry.ZeroScheduler.selector);
-        pools.setPolicy(pool, address(0), 50, 5);
-        vm.expectRevert(abi.encodeWithSelector(WorkerpoolRegistry.BadPolicy.selector, 200, 5));
-        pools.setPolicy(pool, scheduler, 200, 5);
-        vm.stopPrank();
+        vm.prank(poolOwner);
+        pools.setScheduler(pool, address(0));
+    }
+
+    /// @dev The policy a pool order names cannot change under it: there is no setter.
+    function test_policy_cannotBeChangedAfterRegistration() public {
+        (bool ok,) = address(pools).call(
+            abi.encodeWithSignature("setPolicy(uint256,address,uint8,uint8)", pool, scheduler, 0, 100)
+        );
+        assertTrue(!ok, "no policy setter");
+        (, WorkerpoolRegistry.Policy memory p) = pools.poolInfo(pool);
+        assertEq(p.workerStakePercent, WORKER_STAKE_PERCENT, "stake percent");
     }
 
     function test_poolInfo_revertsForUnknownPool() public {

@@ -93,15 +93,21 @@ contract SettleTest is Base {
         assertTrue(!market.isTaskDone(id, 0) && market.isTaskDone(id, 1) && !market.isTaskDone(id, 2), "bits");
     }
 
-    function test_settle_freeDealNeedsNoStake() public {
+    function test_settle_freeDealStillNeedsTheMinimumStake() public {
         Orders memory o = orders();
         o.a.appprice = 0;
         o.d.datasetprice = 0;
         o.p.workerpoolprice = 0;
         (bytes32 id, Deal memory d) = matchDeal(signAll(o));
-        settleAsScheduler(d, id, one(contribution(id, 0, RESULT, STRANGER_KEY)));
+        assertEq(d.workerStake, MIN_WORKER_STAKE, "the protocol minimum");
+        Contribution[] memory unbacked = one(contribution(id, 0, RESULT, STRANGER_KEY));
+        vm.expectRevert(abi.encodeWithSelector(Escrow.InsufficientStake.selector, stranger, MIN_WORKER_STAKE, 0));
+        vm.prank(scheduler);
+        market.settle(d, id, unbacked, "");
+        uint256 before = balanceOf(worker(0));
+        settleAsScheduler(d, id, one(contribution(id, 0, RESULT, workerKey(0))));
         assertTrue(market.isTaskDone(id, 0), "done");
-        assertEq(balanceOf(stranger), 0, "nothing earned");
+        assertEq(balanceOf(worker(0)), before, "nothing earned");
     }
 
     // ------------------------------------------------------------ who and when
@@ -126,10 +132,10 @@ contract SettleTest is Base {
         market.settle(d, id, cs, "");
     }
 
-    function test_settle_keepsSchedulerOfTheDealAfterPolicyChange() public {
+    function test_settle_keepsSchedulerOfTheDealAfterSchedulerChange() public {
         (bytes32 id, Deal memory d) = makeDeal(1, 1);
         vm.prank(poolOwner);
-        pools.setPolicy(pool, stranger, WORKER_STAKE_PERCENT, SCHEDULER_SHARE);
+        pools.setScheduler(pool, stranger);
         Contribution[] memory cs = one(contribution(id, 0, RESULT, workerKey(0)));
         vm.expectRevert(abi.encodeWithSelector(HearthMarket.NotScheduler.selector, stranger, scheduler));
         vm.prank(stranger);
@@ -320,14 +326,23 @@ contract SettleTest is Base {
         market.settle(d, id, cs, "");
     }
 
-    function test_settle_unbondingStakeDoesNotQualify() public {
-        (bytes32 id, Deal memory d) = makeDeal(1, 1);
+    /// @dev A worker that signs, then starts unstaking, cannot make the settlement revert: its stake is
+    /// slashable, and backs its contributions, until it is withdrawn.
+    function test_settle_unbondingStakeBacksUntilWithdrawn() public {
+        (bytes32 id, Deal memory d) = makeDeal(2, 1);
         vm.prank(worker(0));
         market.requestUnstake(10e9);
-        Contribution[] memory cs = one(contribution(id, 0, RESULT, workerKey(0)));
+        settleAsScheduler(d, id, one(contribution(id, 0, RESULT, workerKey(0))));
+        assertTrue(market.isTaskDone(id, 0), "settled on unbonding stake");
+
+        vm.warp(block.timestamp + UNBONDING);
+        vm.prank(worker(0));
+        market.withdrawUnstaked();
+        (bytes32 id2, Deal memory d2) = makeDealSalted(1, 1, "after withdrawal");
+        Contribution[] memory cs = one(contribution(id2, 0, RESULT, workerKey(0)));
         vm.expectRevert(abi.encodeWithSelector(Escrow.InsufficientStake.selector, worker(0), WORKER_STAKE, 0));
         vm.prank(scheduler);
-        market.settle(d, id, cs, "");
+        market.settle(d2, id2, cs, "");
     }
 
     // ------------------------------------------------------------ consensus, slashing, scores
@@ -366,7 +381,7 @@ contract SettleTest is Base {
         emit HearthMarket.WorkerSlashed(worker(3), id, 0, WORKER_STAKE);
         settleAsScheduler(d, id, cs);
 
-        uint256 share = (REWARD + WORKER_STAKE) / 3;
+        uint256 share = REWARD / 3; // the slashed stake is seized, not shared
         for (uint256 k = 0; k < 3; ++k) {
             assertEq(balanceOf(worker(k)), before + share, "agreeing worker paid");
             assertEq(scoreOf(worker(k)), 1, "agreeing score");
@@ -374,7 +389,8 @@ contract SettleTest is Base {
         }
         assertEq(stakeOf(worker(3)), 10e9 - WORKER_STAKE, "slashed");
         assertEq(balanceOf(worker(3)), before, "not paid");
-        assertEq(balanceOf(poolOwner), FUNDS + CUT + (REWARD + WORKER_STAKE - 3 * share), "pool owner");
+        assertEq(balanceOf(poolOwner), FUNDS + CUT + (REWARD - 3 * share), "pool owner");
+        assertEq(market.seized(), WORKER_STAKE, "seized");
     }
 
     function test_settle_slashesUnbondingStake() public {
@@ -384,18 +400,18 @@ contract SettleTest is Base {
         vm.stopPrank();
         Contribution[] memory cs = concat(agreeing(id, 0, RESULT, 0, 3), one(contribution(id, 0, WRONG, workerKey(3))));
         settleAsScheduler(d, id, cs);
-        (,, uint256 staked, uint256 unbonding,,) = market.accountOf(worker(3));
+        (,, uint256 staked, uint256 unbonding,) = market.accountOf(worker(3));
         assertEq(staked, 0, "stake taken first");
         assertEq(unbonding, 10e9 - 1e8 - (WORKER_STAKE - 1e8), "rest from unbonding");
     }
 
-    function test_settle_slashesOnlyWhatAnUnstakedWorkerHas() public {
+    /// @dev Dissent from a key with nothing at stake would raise the bar for free: it is refused.
+    function test_settle_refusesUnbackedDissent() public {
         (bytes32 id, Deal memory d) = makeDeal(1, 3);
         Contribution[] memory cs = concat(agreeing(id, 0, RESULT, 0, 3), one(contribution(id, 0, WRONG, STRANGER_KEY)));
-        vm.expectEmit(true, true, false, true, address(market));
-        emit HearthMarket.WorkerSlashed(stranger, id, 0, 0);
-        settleAsScheduler(d, id, cs);
-        assertEq(balanceOf(poolOwner), FUNDS + CUT + (REWARD - 3 * (REWARD / 3)), "pool owner");
+        vm.expectRevert(abi.encodeWithSelector(Escrow.InsufficientStake.selector, stranger, WORKER_STAKE, 0));
+        vm.prank(scheduler);
+        market.settle(d, id, cs, "");
     }
 
     function test_settle_rewardRoundingGoesToPoolOwner() public {
@@ -410,25 +426,26 @@ contract SettleTest is Base {
         assertEq(balanceOf(poolOwner), FUNDS + CUT + REWARD - 7 * share, "pool owner takes the rounding");
     }
 
-    function test_settle_rewardSplitByWeight() public {
-        (bytes32 id, Deal memory d) = makeDeal(13, 3);
-        Contribution[] memory cs = new Contribution[](24);
-        for (uint256 t = 0; t < 12; ++t) {
+    /// @dev Shares follow log2 of the weights: weight 4 (score 15) takes 2 shares, weight 2 (new) takes 1.
+    function test_settle_rewardSplitByLog2OfWeight() public {
+        (bytes32 id, Deal memory d) = makeDealSalted(16, 3, "log2");
+        Contribution[] memory cs = new Contribution[](30);
+        for (uint256 t = 0; t < 15; ++t) {
             cs[2 * t] = contribution(id, t, RESULT, workerKey(0));
             cs[2 * t + 1] = contribution(id, t, RESULT, workerKey(1));
         }
         settleAsScheduler(d, id, cs);
-        assertEq(scoreOf(worker(0)), 12, "score 0");
-        assertEq(scoreOf(worker(1)), 12, "score 1");
+        assertEq(scoreOf(worker(0)), 15, "score 0");
+        assertEq(scoreOf(worker(1)), 15, "score 1");
 
         uint256[3] memory before = [balanceOf(worker(0)), balanceOf(worker(1)), balanceOf(worker(2))];
         uint256 poolBefore = balanceOf(poolOwner);
-        settleAsScheduler(d, id, agreeing(id, 12, RESULT, 0, 3));
-        assertEq(balanceOf(worker(0)) - before[0], REWARD * 3 / 8, "weight 3");
-        assertEq(balanceOf(worker(1)) - before[1], REWARD * 3 / 8, "weight 3");
-        assertEq(balanceOf(worker(2)) - before[2], REWARD * 2 / 8, "weight 2");
+        settleAsScheduler(d, id, agreeing(id, 15, RESULT, 0, 3));
+        assertEq(balanceOf(worker(0)) - before[0], REWARD * 2 / 5, "weight 4: two shares");
+        assertEq(balanceOf(worker(1)) - before[1], REWARD * 2 / 5, "weight 4: two shares");
+        assertEq(balanceOf(worker(2)) - before[2], REWARD * 1 / 5, "weight 2: one share");
         assertEq(
-            balanceOf(poolOwner) - poolBefore, POOL_STAKE + CUT + REWARD - 2 * (REWARD * 3 / 8) - REWARD * 2 / 8, "pool"
+            balanceOf(poolOwner) - poolBefore, POOL_STAKE + CUT + REWARD - 2 * (REWARD * 2 / 5) - REWARD / 5, "pool"
         );
     }
 

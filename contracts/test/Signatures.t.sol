@@ -143,7 +143,7 @@ contract SignaturesTest is Base {
         o.rSig = "";
         vm.prank(requester);
         bytes32 dealId = callMatch(o);
-        assertTrue(market.isRequestConsumed(dealId), "matched by its requester");
+        assertEq(market.remainingRequest(dealId, o.r.volume), 0, "matched by its requester");
     }
 
     function test_match_emptySignatureFromAnotherSenderIsRejected() public {
@@ -348,7 +348,7 @@ contract SignaturesTest is Base {
         bytes32 h = market.hashRequestOrder(o.r);
         vm.prank(requester);
         market.cancelRequestOrder(o.r);
-        assertTrue(market.isRequestConsumed(h), "request consumed");
+        assertEq(market.remainingRequest(h, o.r.volume), 0, "request consumed");
         vm.expectRevert(abi.encodeWithSelector(HearthMarket.OrderConsumed.selector, REQUESTER, h));
         callMatch(o);
     }
@@ -379,12 +379,20 @@ contract SignaturesTest is Base {
         vm.stopPrank();
     }
 
-    function test_cancel_requestAfterMatchReverts() public {
-        Orders memory o = signAll(orders());
-        bytes32 dealId = callMatch(o);
-        vm.expectRevert(abi.encodeWithSelector(HearthMarket.OrderConsumed.selector, REQUESTER, dealId));
+    function test_cancel_requestAfterPartialMatchCancelsTheRest() public {
+        Orders memory o = orders();
+        o.r.volume = 5;
+        o.p.volume = 2;
+        o = signAll(o);
+        bytes32 h = callMatch(o);
+        assertEq(market.remainingRequest(h, 5), 3, "three tasks left");
         vm.prank(requester);
         market.cancelRequestOrder(o.r);
+        assertEq(market.remainingRequest(h, 5), 0, "cancelled");
+        o.p.salt = keccak256("another pool order");
+        o.pSig = signHash(POOL_KEY, market.hashWorkerpoolOrder(o.p));
+        vm.expectRevert(abi.encodeWithSelector(HearthMarket.OrderConsumed.selector, REQUESTER, h));
+        callMatch(o);
     }
 
     function test_cancel_presignedOrderStillCancels() public {

@@ -20,6 +20,16 @@ library Consensus {
         return w > MAX_WEIGHT ? MAX_WEIGHT : w;
     }
 
+    /// @notice What an agreeing worker of weight `w` (at least 2) gets of the reward, relative to the
+    /// others: floor(log2(w)). A split linear in the weights would hand nearly all of each reward to
+    /// the most reputable keys; by log2 a weight of 255 takes 7 shares where a new worker takes 1.
+    function rewardShare(uint256 w) internal pure returns (uint256 share) {
+        while (w > 1) {
+            w >>= 1;
+            ++share;
+        }
+    }
+
     /// @return digest the winning result
     /// @return winner the position of one contribution with that result, or type(uint256).max when
     /// no result reaches consensus

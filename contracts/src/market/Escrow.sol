@@ -8,7 +8,11 @@ import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 /// @notice Escrow accounts in the payment token. One packed slot per account:
 /// free balance, funds locked in deals (a requester's payments, a pool owner's stakes), and
 /// the worker stake that contributions put at risk. Unstaking goes through an unbonding
-/// period during which the stake can still be slashed.
+/// period during which the stake can still be slashed and still backs contributions.
+/// Reputation is kept per pool: a score earned in one pool weighs nothing in another, so keys
+/// farmed in a pool of one's own carry no weight where honest workers compute.
+/// What is seized (a slashed worker's stake, the pool's stake on a failed task) goes to nobody:
+/// it is counted in `seized` and stays in the contract, so no party to a deal profits from a failure.
 abstract contract Escrow {
     using SafeERC20 for IERC20;
     using SafeCast for uint256;
@@ -22,7 +26,6 @@ abstract contract Escrow {
     struct Worker {
         uint64 unbonding; // stake on its way out, still slashable
         uint64 readyAt; // when the unbonding stake can be withdrawn
-        uint32 score; // reputation: +1 per agreeing replicated contribution, x2/3 per disagreeing one
     }
 
     IERC20 public immutable token;
@@ -30,6 +33,10 @@ abstract contract Escrow {
 
     mapping(address => Account) internal _accounts;
     mapping(address => Worker) internal _workers;
+    /// @dev Reputation in a pool: +1 per agreeing replicated contribution, x2/3 per disagreeing one.
+    mapping(uint256 pool => mapping(address worker => uint256)) internal _scores;
+    /// @notice Funds taken from dishonest or failed parties; nobody can withdraw them.
+    uint256 public seized;
 
     error ZeroAmount();
     error InsufficientBalance(address account, uint256 required, uint256 available);
@@ -101,11 +108,16 @@ abstract contract Escrow {
     function accountOf(address account)
         external
         view
-        returns (uint256 balance, uint256 locked, uint256 staked, uint256 unbonding, uint256 readyAt, uint256 score)
+        returns (uint256 balance, uint256 locked, uint256 staked, uint256 unbonding, uint256 readyAt)
     {
         Account memory a = _accounts[account];
         Worker memory w = _workers[account];
-        return (a.balance, a.locked, a.stake, w.unbonding, w.readyAt, w.score);
+        return (a.balance, a.locked, a.stake, w.unbonding, w.readyAt);
+    }
+
+    /// @notice A worker's reputation in a pool.
+    function scoreOf(address worker, uint256 pool) external view returns (uint256) {
+        return _scores[pool][worker];
     }
 
     function _debit(address account, uint256 amount) internal {
@@ -114,14 +126,12 @@ abstract contract Escrow {
         a.balance -= uint96(amount);
     }
 
-    /// @dev Moves `amount` of free balance into locked funds.
+    /// @dev Moves `amount` of free balance into locked funds. Checked: the token is any ERC-20.
     function _lock(address account, uint256 amount) internal {
         Account storage a = _accounts[account];
         if (a.balance < amount) revert InsufficientBalance(account, amount, a.balance);
-        unchecked {
-            a.balance -= uint96(amount);
-            a.locked += uint96(amount); // bounded by the token supply
-        }
+        a.balance -= uint96(amount);
+        a.locked += amount.toUint96();
     }
 
     /// @dev Takes up to `amount` of a worker's stake, then of its unbonding stake; returns what was taken.

@@ -20,10 +20,18 @@ import {AppOrder, DatasetOrder, WorkerpoolOrder, RequestOrder, Deal, Contributio
 /// @notice The market: orders, deals, settlement and refunds.
 ///
 /// Gas design: a deal is one storage slot (a 192-bit commitment to its terms and the done-bits of
-/// its first 64 tasks; further tasks take one slot per 256). Its id is the request order's hash, so
-/// that slot also marks the request consumed: a request order is matched at most once. Terms are
-/// emitted in DealCreated and passed back as calldata. Workers sign contributions; the pool's
-/// scheduler settles many tasks in one transaction, and each payee is credited once per batch.
+/// its first 64 tasks; further tasks take one slot per 256). The first deal of a request order has
+/// the request's hash as its id, so that slot also marks the request used; a request matched only in
+/// part keeps its consumed volume like the other orders, and its later deals have the id
+/// keccak256(requestHash, tasks consumed before). Terms are emitted in DealCreated and passed back
+/// as calldata. Workers sign contributions; the pool's scheduler settles many tasks in one
+/// transaction, and each payee is credited once per batch.
+///
+/// Certification (docs/decisions/2026-12-07-certification.md): every counted contribution is backed
+/// by the worker's stake, at least `minWorkerStake`, and a worker's contributions in one settlement
+/// are backed together (one stake never backs two of them); reputation is kept per pool; rewards are
+/// split by log2 of the weights; slashed stakes and the pool stakes of failed tasks are seized, so
+/// nobody profits from a failure.
 /// matchOrders makes only static calls (registries, ERC-1271 wallets), so it needs no reentrancy guard;
 /// settle and claim call requester contracts last, and are guarded all the same.
 contract HearthMarket is Escrow, EIP712, Ownable, ReentrancyGuardTransient {
@@ -36,6 +44,8 @@ contract HearthMarket is Escrow, EIP712, Ownable, ReentrancyGuardTransient {
     uint256 public constant POOL_STAKE_PERCENT = 30;
     uint256 public constant DEADLINE_FACTOR = 10;
     uint256 public constant CALLBACK_GAS = 100_000;
+    /// @dev Transient-storage domain of the stake each worker has put behind the current settlement.
+    bytes32 private constant BACKING = keccak256("hearth.market.backing");
     uint256 private constant LOW_TASKS = 64;
     uint256 private constant LOW_MASK = (1 << LOW_TASKS) - 1;
     uint256 private constant CANCELLED = 1 << LOW_TASKS;
@@ -43,6 +53,8 @@ contract HearthMarket is Escrow, EIP712, Ownable, ReentrancyGuardTransient {
     AppRegistry public immutable apps;
     DatasetRegistry public immutable datasets;
     WorkerpoolRegistry public immutable workerpools;
+    /// @notice The least stake a worker puts behind each contribution, whatever the pool's policy.
+    uint256 public immutable minWorkerStake;
 
     /// @notice The maximum run time of a task of each category, in seconds (0: no such category).
     mapping(uint256 category => uint256) private _categoryTimes;
@@ -52,6 +64,9 @@ contract HearthMarket is Escrow, EIP712, Ownable, ReentrancyGuardTransient {
     mapping(bytes32 orderHash => address) public presigned;
     mapping(bytes32 dealId => uint256) private _deals;
     mapping(bytes32 dealId => mapping(uint256 word => uint256)) private _taskWords;
+    /// @dev Counts the settlements of the current transaction: each has its own backing tally, so a
+    /// contract that settles twice in one transaction is treated as two transactions would be.
+    uint256 private transient _settlements;
 
     enum Party {
         App,
@@ -85,6 +100,7 @@ contract HearthMarket is Escrow, EIP712, Ownable, ReentrancyGuardTransient {
     error NoConsensus(uint256 task);
     error BadCategory(uint256 seconds_);
     error CallbackGasTooLow();
+    error CallbacksRefused(uint256 workerpool);
 
     event CategoryCreated(uint256 indexed category, uint256 maxTimeSeconds);
     event OrderPresigned(bytes32 indexed orderHash, Party party);
@@ -97,6 +113,7 @@ contract HearthMarket is Escrow, EIP712, Ownable, ReentrancyGuardTransient {
     event TaskRefunded(bytes32 indexed dealId, uint256 task);
     event WorkerSlashed(address indexed worker, bytes32 indexed dealId, uint256 task, uint256 amount);
     event CallbackFailed(bytes32 indexed taskId, address callback);
+    event Seized(bytes32 indexed dealId, uint256 amount);
 
     constructor(
         IERC20 token_,
@@ -104,11 +121,13 @@ contract HearthMarket is Escrow, EIP712, Ownable, ReentrancyGuardTransient {
         DatasetRegistry datasets_,
         WorkerpoolRegistry workerpools_,
         uint256 unbondingPeriod_,
+        uint256 minWorkerStake_,
         address owner_
     ) Escrow(token_, unbondingPeriod_) EIP712("Hearth", "1") Ownable(owner_) {
         apps = apps_;
         datasets = datasets_;
         workerpools = workerpools_;
+        minWorkerStake = minWorkerStake_;
         uint32[5] memory defaults = [uint32(300), 1_200, 3_600, 10_800, 36_000];
         for (uint256 i = 0; i < defaults.length; ++i) {
             _addCategory(defaults[i]);
@@ -129,8 +148,10 @@ contract HearthMarket is Escrow, EIP712, Ownable, ReentrancyGuardTransient {
         return _categoryCount;
     }
 
+    /// @dev A deal must end before a stake whose unbonding starts with it can be withdrawn, or a worker
+    /// could sign a wrong result, leave, and be gone before the settlement slashes it.
     function _addCategory(uint32 maxTimeSeconds) private returns (uint256 id) {
-        if (maxTimeSeconds == 0) revert BadCategory(0);
+        if (maxTimeSeconds == 0 || DEADLINE_FACTOR * maxTimeSeconds >= unbondingPeriod) revert BadCategory(maxTimeSeconds);
         id = _categoryCount++;
         _categoryTimes[id] = maxTimeSeconds;
         emit CategoryCreated(id, maxTimeSeconds);
@@ -203,12 +224,13 @@ contract HearthMarket is Escrow, EIP712, Ownable, ReentrancyGuardTransient {
         _cancel(hashWorkerpoolOrder(o), Party.Workerpool);
     }
 
-    /// @notice A request order is consumed by its deal; cancelling marks its deal slot instead.
+    /// @notice Cancels what is left of a request order: before its first deal, by marking the slot
+    /// that deal would take; after, by consuming the rest.
     function cancelRequestOrder(RequestOrder calldata o) external {
         _onlyOwnerOf(o.requester);
         bytes32 h = hashRequestOrder(o);
-        if (_deals[h] != 0) revert OrderConsumed(Party.Requester, h);
-        _deals[h] = CANCELLED;
+        if (_deals[h] == 0) _deals[h] = CANCELLED;
+        else consumed[h] = type(uint256).max;
         emit OrderCancelled(h, Party.Requester);
     }
 
@@ -226,10 +248,26 @@ contract HearthMarket is Escrow, EIP712, Ownable, ReentrancyGuardTransient {
         emit OrderCancelled(h, party);
     }
 
-    /// @notice What is left of an order of `volume` whose hash is `h`.
+    /// @notice What is left of an app, dataset or pool order of `volume` whose hash is `h`.
     function remaining(bytes32 h, uint256 volume) public view returns (uint256) {
         uint256 c = consumed[h];
         return c >= volume ? 0 : volume - c;
+    }
+
+    /// @notice What is left of a request order of `volume` whose hash is `h`.
+    function remainingRequest(bytes32 h, uint256 volume) public view returns (uint256) {
+        uint256 c = _requestConsumed(h);
+        return c >= volume ? 0 : volume - c;
+    }
+
+    /// @dev Tasks of a request already in deals: 0 before its first deal; all of them (max) once
+    /// cancelled or when its first deal took it whole; its consumed count otherwise.
+    function _requestConsumed(bytes32 h) private view returns (uint256) {
+        uint256 slot = _deals[h];
+        if (slot == 0) return 0;
+        if (slot == CANCELLED) return type(uint256).max;
+        uint256 c = consumed[h];
+        return c == 0 ? type(uint256).max : c;
     }
 
     // ---------------------------------------------------------------- matching
@@ -273,16 +311,21 @@ contract HearthMarket is Escrow, EIP712, Ownable, ReentrancyGuardTransient {
         _checkOrder(Party.Workerpool, poolHash, deal.poolOwner, poolSig, poolOrder.expiry);
         volume = _available(Party.Workerpool, poolHash, poolOrder.volume, volume);
 
-        dealId = hashRequestOrder(request);
-        _checkOrder(Party.Requester, dealId, request.requester, requestSig, request.expiry);
-        if (_deals[dealId] != 0) revert OrderConsumed(Party.Requester, dealId);
-        if (volume == 0) revert OrderConsumed(Party.Requester, dealId);
+        bytes32 requestHash = hashRequestOrder(request);
+        _checkOrder(Party.Requester, requestHash, request.requester, requestSig, request.expiry);
+        uint256 requestUsed = _requestConsumed(requestHash);
+        if (requestUsed >= request.volume) revert OrderConsumed(Party.Requester, requestHash);
+        if (request.volume - requestUsed < volume) volume = request.volume - requestUsed;
         if (volume > type(uint32).max) revert VolumeTooLarge(volume);
+        if (request.callback != address(0) && !policy.acceptsCallbacks) revert CallbacksRefused(poolOrder.workerpool);
 
         // Every order gives the deal's volume, the smallest of what is left of each.
         consumed[appHash] += volume;
         if (request.dataset != 0) consumed[datasetHash] += volume;
         consumed[poolHash] += volume;
+        // A request taken whole by its first deal is marked by that deal's slot alone.
+        if (requestUsed != 0 || volume < request.volume) consumed[requestHash] = requestUsed + volume;
+        dealId = requestUsed == 0 ? requestHash : keccak256(abi.encode(requestHash, requestUsed));
 
         deal.app = appOrder.app;
         deal.appPrice = appOrder.appprice.toUint96();
@@ -300,7 +343,8 @@ contract HearthMarket is Escrow, EIP712, Ownable, ReentrancyGuardTransient {
         deal.start = uint64(block.timestamp);
         deal.deadline = uint64(block.timestamp + DEADLINE_FACTOR * time);
         deal.poolStake = uint96(uint256(deal.poolPrice) * POOL_STAKE_PERCENT / 100);
-        deal.workerStake = uint96(uint256(deal.poolPrice) * policy.workerStakePercent / 100);
+        uint256 workerStake = uint256(deal.poolPrice) * policy.workerStakePercent / 100;
+        deal.workerStake = (workerStake > minWorkerStake ? workerStake : minWorkerStake).toUint96();
         deal.schedulerShare = policy.schedulerSharePercent;
         deal.tag = poolOrder.tag;
 
@@ -363,6 +407,8 @@ contract HearthMarket is Escrow, EIP712, Ownable, ReentrancyGuardTransient {
     }
 
     function _checkOrder(Party party, bytes32 h, address signer, bytes calldata sig, uint256 expiry) private view {
+        // Nobody holds the key of address zero, and presigned[h] is zero by default.
+        if (signer == address(0)) revert BadSignature(party, h);
         if (expiry != 0 && block.timestamp > expiry) revert OrderExpired(party, expiry);
         bool valid = sig.length == 0
             ? signer == msg.sender || presigned[h] == signer
@@ -402,6 +448,7 @@ contract HearthMarket is Escrow, EIP712, Ownable, ReentrancyGuardTransient {
         if (msg.sender != deal.scheduler) revert NotScheduler(msg.sender, deal.scheduler);
         if (block.timestamp >= deal.deadline) revert DeadlinePassed(deal.deadline);
         if (cs.length == 0) revert EmptyBatch();
+        ++_settlements;
 
         TaskBits memory bits = TaskBits(dealId, slot, type(uint256).max, 0);
         bytes32[] memory digests = new bytes32[](cs.length);
@@ -459,6 +506,8 @@ contract HearthMarket is Escrow, EIP712, Ownable, ReentrancyGuardTransient {
             for (uint256 l = 0; l < k; ++l) {
                 if (workers[l] == w) revert DuplicateWorker(task, w);
             }
+            // Dissent counts against a result only when it too is backed: unbacked keys are free to make.
+            _back(w, deal.workerStake);
             workers[k] = w;
         }
 
@@ -468,50 +517,80 @@ contract HearthMarket is Escrow, EIP712, Ownable, ReentrancyGuardTransient {
             // A single contribution always reaches consensus at trust 1 or 2 (every weight is at least 2),
             // and a lone result is no evidence for reputation: skip the scores.
             digest = group[0].digest;
-            _requireStake(workers[0], deal.workerStake);
             _credit(workers[0], reward);
         } else {
-            uint256 slashed;
+            mapping(address => uint256) storage scores = _scores[deal.workerpool];
             uint256[] memory weights = new uint256[](n);
             for (uint256 k = 0; k < n; ++k) {
-                weights[k] = Consensus.weight(_workers[workers[k]].score);
+                weights[k] = Consensus.weight(scores[workers[k]]);
             }
             uint256 winner;
             (digest, winner) = Consensus.decide(group, weights, deal.trust);
             if (winner == type(uint256).max) revert NoConsensus(task);
-            uint256 agreeingWeight;
+            // Reputation grows only with paid, replicated work (a lone result is no evidence);
+            // it falls on any disagreement.
+            bool grows = n > 1 && deal.poolPrice != 0;
+            uint256 agreeingShares;
+            uint256 seizedHere;
             for (uint256 k = 0; k < n; ++k) {
-                Worker storage wk = _workers[workers[k]];
+                address w = workers[k];
                 if (group[k].digest == digest) {
-                    _requireStake(workers[k], deal.workerStake);
-                    agreeingWeight += weights[k];
-                    // A lone result is no evidence: only replicated tasks move reputations.
-                    if (n > 1 && wk.score < type(uint32).max) wk.score += 1;
+                    agreeingShares += Consensus.rewardShare(weights[k]);
+                    if (grows) scores[w] += 1;
                 } else {
-                    uint256 taken = _slash(workers[k], deal.workerStake);
-                    slashed += taken;
-                    wk.score = uint32(uint256(wk.score) * 2 / 3);
-                    emit WorkerSlashed(workers[k], dealId, task, taken);
+                    uint256 taken = _slash(w, deal.workerStake);
+                    _unback(w, deal.workerStake);
+                    seizedHere += taken;
+                    scores[w] = scores[w] * 2 / 3;
+                    emit WorkerSlashed(w, dealId, task, taken);
                 }
             }
-            reward += slashed;
-            uint256 paid;
+            if (seizedHere != 0) {
+                seized += seizedHere;
+                emit Seized(dealId, seizedHere);
+            }
+            uint256 paidOut;
             for (uint256 k = 0; k < n; ++k) {
                 if (group[k].digest != digest) continue;
-                uint256 share = reward * weights[k] / agreeingWeight;
+                uint256 share = reward * Consensus.rewardShare(weights[k]) / agreeingShares;
                 _credit(workers[k], share);
-                paid += share;
+                paidOut += share;
             }
-            cut += reward - paid;
+            cut += reward - paidOut;
         }
         poolOwnerEarned = cut;
         emit TaskSettled(dealId, task, digest);
     }
 
-    function _requireStake(address worker, uint256 required) private view {
-        if (required == 0) return;
+    /// @dev Puts `amount` more of the worker's stake (its unbonding stake included: it is slashable
+    /// until withdrawn) behind the current settlement, or reverts when it has not that much.
+    function _back(address worker, uint256 amount) private {
+        bytes32 slot = _backingSlot(worker);
+        uint256 used;
+        assembly ("memory-safe") {
+            used := tload(slot)
+        }
+        used += amount;
         uint256 available = _accounts[worker].stake;
-        if (available < required) revert InsufficientStake(worker, required, available);
+        if (available < used) {
+            available += _workers[worker].unbonding;
+            if (available < used) revert InsufficientStake(worker, used, available);
+        }
+        assembly ("memory-safe") {
+            tstore(slot, used)
+        }
+    }
+
+    /// @dev A slashed contribution's stake is gone: it no longer counts as put behind the settlement.
+    function _unback(address worker, uint256 amount) private {
+        bytes32 slot = _backingSlot(worker);
+        assembly ("memory-safe") {
+            tstore(slot, sub(tload(slot), amount))
+        }
+    }
+
+    function _backingSlot(address worker) private view returns (bytes32) {
+        return keccak256(abi.encode(worker, _settlements, BACKING));
     }
 
     function _credit(address account, uint256 amount) private {
@@ -535,8 +614,9 @@ contract HearthMarket is Escrow, EIP712, Ownable, ReentrancyGuardTransient {
 
     // ---------------------------------------------------------------- refunds
 
-    /// @notice After a deal's deadline, refunds the requester for each unsettled task given, and
-    /// hands it the pool's stake for those tasks. Anyone may call it; the money goes to the requester.
+    /// @notice After a deal's deadline, refunds the requester the price of each unsettled task given.
+    /// The pool's stake for those tasks is seized, not paid to the requester: a requester could
+    /// otherwise profit from making its own tasks fail. Anyone may call it; the refund goes to the requester.
     function claim(Deal calldata deal, bytes32 dealId, uint256[] calldata tasks) external nonReentrant {
         uint256 slot = _loadDeal(deal, dealId);
         if (block.timestamp < deal.deadline) revert DeadlineNotReached(deal.deadline);
@@ -553,8 +633,12 @@ contract HearthMarket is Escrow, EIP712, Ownable, ReentrancyGuardTransient {
         uint256 stakes = uint256(deal.poolStake) * tasks.length;
         Account storage req = _accounts[deal.requester];
         req.locked -= uint96(price);
-        req.balance += uint96(price + stakes);
+        req.balance += uint96(price);
         _accounts[deal.poolOwner].locked -= uint96(stakes);
+        if (stakes != 0) {
+            seized += stakes;
+            emit Seized(dealId, stakes);
+        }
     }
 
     // ---------------------------------------------------------------- task bits
@@ -597,8 +681,4 @@ contract HearthMarket is Escrow, EIP712, Ownable, ReentrancyGuardTransient {
         return _taskWords[dealId][(task - LOW_TASKS) >> 8] & (1 << ((task - LOW_TASKS) & 255)) != 0;
     }
 
-    /// @notice Whether a request order has produced a deal (or was cancelled).
-    function isRequestConsumed(bytes32 requestHash) external view returns (bool) {
-        return _deals[requestHash] != 0;
-    }
 }

@@ -6,11 +6,17 @@ import {AssetRegistry} from "./AssetRegistry.sol";
 
 /// @notice Workerpools: a scheduler (the address that settles the pool's tasks) and the pool's
 /// policy, packed in one slot; the scheduler's API URL is emitted.
+///
+/// The policy (worker stake, the owner's share, whether requester callbacks are accepted) is fixed
+/// when the pool is registered: a signed pool order names the pool, so it names that policy too, and
+/// the owner cannot change the terms between a requester's choice and the match. A pool that wants
+/// another policy registers anew. Only the scheduler's key can be rotated.
 contract WorkerpoolRegistry is AssetRegistry {
     struct Policy {
         address scheduler;
         uint8 workerStakePercent; // of the pool price, required from each contributing worker
         uint8 schedulerSharePercent; // of the pool price, kept by the pool owner
+        bool acceptsCallbacks; // whether deals with a requester callback may be matched
     }
 
     mapping(uint256 id => Policy) private _policies;
@@ -19,7 +25,8 @@ contract WorkerpoolRegistry is AssetRegistry {
     error ZeroScheduler();
 
     event Registered(uint256 indexed id, address indexed owner, address scheduler, string apiUrl, string name);
-    event PolicyChanged(uint256 indexed id, address scheduler, uint8 workerStakePercent, uint8 schedulerSharePercent);
+    event PolicySet(uint256 indexed id, uint8 workerStakePercent, uint8 schedulerSharePercent, bool acceptsCallbacks);
+    event SchedulerChanged(uint256 indexed id, address scheduler);
 
     constructor() ERC721("Hearth Workerpools", "HPOOL") {}
 
@@ -27,38 +34,30 @@ contract WorkerpoolRegistry is AssetRegistry {
         address scheduler,
         uint8 workerStakePercent,
         uint8 schedulerSharePercent,
+        bool acceptsCallbacks,
         string calldata apiUrl,
         string calldata name_
     ) external returns (uint256 id) {
-        Policy memory p = _checked(scheduler, workerStakePercent, schedulerSharePercent);
+        if (scheduler == address(0)) revert ZeroScheduler();
+        if (workerStakePercent > 100 || schedulerSharePercent > 100) {
+            revert BadPolicy(workerStakePercent, schedulerSharePercent);
+        }
         id = _mintNext(msg.sender);
-        _policies[id] = p;
+        _policies[id] = Policy(scheduler, workerStakePercent, schedulerSharePercent, acceptsCallbacks);
         emit Registered(id, msg.sender, scheduler, apiUrl, name_);
+        emit PolicySet(id, workerStakePercent, schedulerSharePercent, acceptsCallbacks);
     }
 
-    function setPolicy(uint256 id, address scheduler, uint8 workerStakePercent, uint8 schedulerSharePercent)
-        external
-        onlyAssetOwner(id)
-    {
-        _policies[id] = _checked(scheduler, workerStakePercent, schedulerSharePercent);
-        emit PolicyChanged(id, scheduler, workerStakePercent, schedulerSharePercent);
+    /// @notice Rotates the scheduler's key. Deals already matched keep the scheduler they were made with.
+    function setScheduler(uint256 id, address scheduler) external onlyAssetOwner(id) {
+        if (scheduler == address(0)) revert ZeroScheduler();
+        _policies[id].scheduler = scheduler;
+        emit SchedulerChanged(id, scheduler);
     }
 
     /// @notice Owner and policy in one call: what matchOrders needs.
     function poolInfo(uint256 id) external view returns (address owner, Policy memory policy) {
         owner = _requireOwned(id);
         policy = _policies[id];
-    }
-
-    function _checked(address scheduler, uint8 workerStakePercent, uint8 schedulerSharePercent)
-        private
-        pure
-        returns (Policy memory)
-    {
-        if (scheduler == address(0)) revert ZeroScheduler();
-        if (workerStakePercent > 100 || schedulerSharePercent > 100) {
-            revert BadPolicy(workerStakePercent, schedulerSharePercent);
-        }
-        return Policy(scheduler, workerStakePercent, schedulerSharePercent);
     }
 }
