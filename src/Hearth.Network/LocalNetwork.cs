@@ -74,7 +74,7 @@ public sealed class LocalNetwork : IAsyncDisposable
 
         var schedulerPort = AnvilLauncher.FreeLoopbackPort();
         var poolOwner = Chain.Client(DevAccounts.PoolOwner);
-        var pool = await poolOwner.RegisterWorkerpoolAsync(SchedulerAddress, 30, 1, $"http://127.0.0.1:{schedulerPort}", "local boilers", ct);
+        var pool = await poolOwner.RegisterWorkerpoolAsync(SchedulerAddress, 30, 1, $"http://127.0.0.1:{schedulerPort}", "local boilers", ct: ct);
         Workerpool = pool.Id;
         await poolOwner.DepositAsync(Tokens.FromHrth(100_000), ct);
         await Chain.Client(DevAccounts.Requester).DepositAsync(Tokens.FromHrth(100_000), ct);
@@ -123,7 +123,7 @@ public sealed class LocalNetwork : IAsyncDisposable
     {
         var worker = Chain.Client(account);
         var escrow = await worker.GetAccountAsync(worker.Address, ct);
-        if (escrow.Stake == 0)
+        if (escrow.Backing.IsZero)
         {
             await worker.DepositAsync(Tokens.FromHrth(100), ct);
             await worker.StakeAsync(Tokens.FromHrth(100), ct);

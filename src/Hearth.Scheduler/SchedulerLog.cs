@@ -58,4 +58,7 @@ internal static partial class SchedulerLog
 
     [LoggerMessage(EventId = 4317, Level = LogLevel.Warning, Message = "Result storage unreachable at {Url}")]
     public static partial void StorageUnreachable(ILogger logger, string url, Exception exception);
+
+    [LoggerMessage(EventId = 4318, Level = LogLevel.Information, Message = "Settlement of deal {DealId}: {Deferred} task(s) left for a later batch, their workers' stakes back no more in this one; {Rejudged} judged again without unbacked contributions")]
+    public static partial void SettlementHeldBack(ILogger logger, string dealId, int deferred, int rejudged);
 }

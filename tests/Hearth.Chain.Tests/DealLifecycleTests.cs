@@ -46,7 +46,7 @@ public sealed class DealLifecycleTests(MarketFixture f) : IClassFixture<MarketFi
     }
 
     [Fact]
-    public async Task Unsettled_tasks_are_refunded_after_the_deadline_with_the_pools_stake()
+    public async Task Unsettled_tasks_are_refunded_after_the_deadline_and_the_pools_stake_is_seized()
     {
         var match = await f.Requester.MatchOrdersAsync(f.Sign(f.Orders(volume: 2, withDataset: false)));
         await f.Scheduler.SettleAsync(match.Deal, match.DealId, [f.Contribute(match.DealId, 0, Hash32.Sha256("r"u8), 1)], "loc");
@@ -56,6 +56,7 @@ public sealed class DealLifecycleTests(MarketFixture f) : IClassFixture<MarketFi
 
         var requesterBefore = await f.Requester.GetAccountAsync(f.Requester.Address);
         var poolBefore = await f.PoolOwner.GetAccountAsync(f.PoolOwner.Address);
+        var seizedBefore = await f.Requester.GetSeizedAsync();
         await f.WarpAsync(TimeSpan.FromSeconds(match.Deal.Deadline - match.Deal.Start + 1));
 
         var late = await Assert.ThrowsAsync<ContractRevertException>(() =>
@@ -65,31 +66,35 @@ public sealed class DealLifecycleTests(MarketFixture f) : IClassFixture<MarketFi
         var settledOne = await Assert.ThrowsAsync<ContractRevertException>(() => f.Requester.ClaimAsync(match.Deal, match.DealId, [0]));
         Assert.Equal("TaskAlreadyDone", settledOne.ErrorName);
 
-        // Anyone may claim; the money goes to the requester.
-        await f.Unfunded.ClaimAsync(match.Deal, match.DealId, [1]);
+        // Anyone may claim; the refund goes to the requester. It is the price only: the pool's stake for the task is
+        // seized, so a requester gains nothing by making its own tasks fail.
+        var claim = await f.Unfunded.ClaimAsync(match.Deal, match.DealId, [1]);
         var price = MarketFixture.AppPrice + MarketFixture.PoolPrice;
         var stake = MarketFixture.PoolPrice * 30 / 100;
         var requesterAfter = await f.Requester.GetAccountAsync(f.Requester.Address);
         var poolAfter = await f.PoolOwner.GetAccountAsync(f.PoolOwner.Address);
-        Assert.Equal(requesterBefore.Balance + price + stake, requesterAfter.Balance);
+        Assert.Equal(requesterBefore.Balance + price, requesterAfter.Balance);
         Assert.Equal(requesterBefore.Locked - price, requesterAfter.Locked);
         Assert.Equal(poolBefore.Locked - stake, poolAfter.Locked);
         Assert.Equal(poolBefore.Balance, poolAfter.Balance);
+        Assert.Equal(seizedBefore + stake, await f.Requester.GetSeizedAsync());
+        var seized = f.Requester.MarketContract.GetEvent<Market.SeizedEvent>().DecodeAllEventsForEvent(claim.Receipt.Logs).Single().Event;
+        Assert.Equal(match.DealId, new Hash32(seized.DealId));
+        Assert.Equal(stake, seized.Amount);
 
         var twice = await Assert.ThrowsAsync<ContractRevertException>(() => f.Requester.ClaimAsync(match.Deal, match.DealId, [1]));
         Assert.Equal("TaskAlreadyDone", twice.ErrorName);
     }
 
     [Fact]
-    public async Task A_replicated_task_pays_the_agreeing_workers_and_slashes_the_dissenter()
+    public async Task A_replicated_task_pays_the_agreeing_workers_by_log2_of_their_weights_and_seizes_the_dissenters_stake()
     {
         var match = await f.Requester.MatchOrdersAsync(f.Sign(f.Orders(volume: 1, trust: 3, withDataset: false)));
         var honest = Hash32.Sha256("honest"u8);
         var wrong = Hash32.Sha256("wrong"u8);
         var workers = new List<string>();
         for (var i = 0; i < 3; i++) workers.Add(f.WorkerClient(i).Address);
-        var before = new List<Market.EscrowAccount>();
-        foreach (var w in workers) before.Add(await f.Requester.GetAccountAsync(w));
+        var before = await StandingsAsync(workers);
 
         // Two agreeing new workers against one dissenter do not reach trust 3: the contract says so.
         var tooFew = await Assert.ThrowsAsync<ContractRevertException>(() => f.Scheduler.SettleAsync(match.Deal, match.DealId,
@@ -97,24 +102,33 @@ public sealed class DealLifecycleTests(MarketFixture f) : IClassFixture<MarketFi
         Assert.Equal("NoConsensus", tooFew.ErrorName);
 
         await f.Scheduler.SettleAsync(match.Deal, match.DealId, [f.Contribute(match.DealId, 0, honest, 0), f.Contribute(match.DealId, 0, honest, 1)], "loc");
-        var after = new List<Market.EscrowAccount>();
-        foreach (var w in workers) after.Add(await f.Requester.GetAccountAsync(w));
-        var workersShare = MarketFixture.PoolPrice - MarketFixture.PoolPrice * MarketFixture.SchedulerSharePercent / 100;
-        var weight0 = ConsensusRule.Weight(before[0].Score);
-        var weight1 = ConsensusRule.Weight(before[1].Score);
-        Assert.Equal(before[0].Balance + workersShare * weight0 / (weight0 + weight1), after[0].Balance);
+        var after = await StandingsAsync(workers);
+        var cut = MarketFixture.PoolPrice * MarketFixture.SchedulerSharePercent / 100;
+        var paid = ConsensusRule.SplitReward(MarketFixture.PoolPrice - cut, [ConsensusRule.Weight(before[0].Score), ConsensusRule.Weight(before[1].Score)]);
+        Assert.Equal(before[0].Account.Balance + paid[0], after[0].Account.Balance);
+        Assert.Equal(before[1].Account.Balance + paid[1], after[1].Account.Balance);
+        // Reputation moves only on replicated, paid settlements.
         Assert.Equal(before[0].Score + 1, after[0].Score);
         Assert.Equal(before[1].Score + 1, after[1].Score);
 
-        // At trust 2, two agreeing workers outweigh one dissenter: it is slashed by the pool's worker stake and loses a third of its score.
+        // At trust 2, two agreeing workers outweigh one dissenter: its worker stake is seized (nobody is paid it) and it
+        // loses a third of its score; the agreeing workers get the reward alone, the pool owner its share and the rounding.
         var second = await f.Requester.MatchOrdersAsync(f.Sign(f.Orders(volume: 1, trust: 2, withDataset: false)));
-        var wrongBefore = await f.Requester.GetAccountAsync(workers[2]);
+        var secondBefore = await StandingsAsync(workers);
+        var poolBefore = await f.Requester.GetAccountAsync(f.PoolOwner.Address);
+        var seizedBefore = await f.Requester.GetSeizedAsync();
         await f.Scheduler.SettleAsync(second.Deal, second.DealId,
             [f.Contribute(second.DealId, 0, honest, 0), f.Contribute(second.DealId, 0, honest, 1), f.Contribute(second.DealId, 0, wrong, 2)], "loc");
-        var wrongAfter = await f.Requester.GetAccountAsync(workers[2]);
-        Assert.Equal(wrongBefore.Stake - second.Deal.WorkerStake, wrongAfter.Stake);
-        Assert.Equal(wrongBefore.Balance, wrongAfter.Balance);
-        Assert.Equal(wrongBefore.Score * 2 / 3, wrongAfter.Score);
+        var secondAfter = await StandingsAsync(workers);
+        Assert.Equal(secondBefore[2].Account.Stake - second.Deal.WorkerStake, secondAfter[2].Account.Stake);
+        Assert.Equal(secondBefore[2].Account.Balance, secondAfter[2].Account.Balance);
+        Assert.Equal(secondBefore[2].Score * 2 / 3, secondAfter[2].Score);
+        Assert.Equal(seizedBefore + second.Deal.WorkerStake, await f.Requester.GetSeizedAsync());
+        var split = ConsensusRule.SplitReward(MarketFixture.PoolPrice - cut, [ConsensusRule.Weight(secondBefore[0].Score), ConsensusRule.Weight(secondBefore[1].Score)]);
+        Assert.Equal(secondBefore[0].Account.Balance + split[0], secondAfter[0].Account.Balance);
+        Assert.Equal(secondBefore[1].Account.Balance + split[1], secondAfter[1].Account.Balance);
+        var poolAfter = await f.Requester.GetAccountAsync(f.PoolOwner.Address);
+        Assert.Equal(poolBefore.Balance + cut + (MarketFixture.PoolPrice - cut - split[0] - split[1]) + second.Deal.PoolStake, poolAfter.Balance);
     }
 
     [Fact]
@@ -155,6 +169,13 @@ public sealed class DealLifecycleTests(MarketFixture f) : IClassFixture<MarketFi
         var sent = await f.Scheduler.Sender.Web3.Eth.Transactions.GetTransactionByHash.SendRequestAsync(tx.Hash);
         Assert.True(sent.Gas.Value < Market.HearthClient.MaxSettleGasBound, $"sent with a gas limit of {sent.Gas.Value}");
         Assert.True(await f.Requester.IsTaskDoneAsync(match.DealId, volume - 1));
+    }
+
+    private async Task<List<(Market.EscrowAccount Account, long Score)>> StandingsAsync(IEnumerable<string> workers)
+    {
+        var standings = new List<(Market.EscrowAccount, long)>();
+        foreach (var w in workers) standings.Add((await f.Requester.GetAccountAsync(w), await f.Requester.GetScoreAsync(w, f.Pool)));
+        return standings;
     }
 
     private async Task<(Market.EscrowAccount Requester, Market.EscrowAccount AppOwner, Market.EscrowAccount DatasetOwner, Market.EscrowAccount PoolOwner, Market.EscrowAccount Worker)> BalancesAsync() => (

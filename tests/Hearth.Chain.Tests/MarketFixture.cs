@@ -9,9 +9,9 @@ using Nethereum.Signer;
 
 namespace Hearth.Chain.Tests;
 
-/// <summary>A market on a real anvil with one app, one dataset and one pool registered, a funded requester and three
-/// staked workers. Account roles: 1 app owner, 2 dataset owner, 3 pool owner, 4 scheduler, 5 requester,
-/// 6-8 workers, 9 a requester who deposited nothing.</summary>
+/// <summary>A market on a real anvil with one app, one dataset and one pool (accepting callbacks) registered, a funded
+/// requester and three staked workers. Account roles: 1 app owner, 2 dataset owner, 3 pool owner, 4 scheduler,
+/// 5 requester, 6-8 workers, 9 a requester who deposited nothing, 10-19 free for a test's own use.</summary>
 public sealed class MarketFixture : IAsyncLifetime
 {
     public static readonly BigInteger AppPrice = Tokens.FromHrth(0.1m);
@@ -19,6 +19,8 @@ public sealed class MarketFixture : IAsyncLifetime
     public static readonly BigInteger PoolPrice = Tokens.FromHrth(1m);
     public const byte WorkerStakePercent = 30;
     public const byte SchedulerSharePercent = 10;
+    /// <summary>Each worker's stake: enough to back a batch of 250 contributions at the pool's worker stake (0.3 HRTH).</summary>
+    public static readonly BigInteger WorkerStakeDeposit = Tokens.FromHrth(100);
 
     public LocalMarket Market { get; private set; } = null!;
     public BigInteger App { get; private set; }
@@ -41,13 +43,13 @@ public sealed class MarketFixture : IAsyncLifetime
         Market = await LocalMarket.StartAsync();
         App = (await AppOwner.RegisterAppAsync(Hash32.Sha256("module"u8), "http://127.0.0.1:1/blobs/", "app")).Id;
         Dataset = (await DatasetOwner.RegisterDatasetAsync(Hash32.Sha256("data"u8), "http://127.0.0.1:1/blobs/", "data")).Id;
-        Pool = (await PoolOwner.RegisterWorkerpoolAsync(Scheduler.Address, WorkerStakePercent, SchedulerSharePercent, "http://127.0.0.1:1", "pool")).Id;
+        Pool = (await PoolOwner.RegisterWorkerpoolAsync(Scheduler.Address, WorkerStakePercent, SchedulerSharePercent, "http://127.0.0.1:1", "pool", acceptsCallbacks: true)).Id;
         await PoolOwner.DepositAsync(Tokens.FromHrth(10_000));
         await Requester.DepositAsync(Tokens.FromHrth(10_000));
         for (var i = 0; i < 3; i++)
         {
-            await WorkerClient(i).DepositAsync(Tokens.FromHrth(10));
-            await WorkerClient(i).StakeAsync(Tokens.FromHrth(10));
+            await WorkerClient(i).DepositAsync(WorkerStakeDeposit);
+            await WorkerClient(i).StakeAsync(WorkerStakeDeposit);
         }
     }
 
@@ -76,8 +78,10 @@ public sealed class MarketFixture : IAsyncLifetime
             o.Request, Signatures.Sign(o.Request, domain, Key(5)));
     }
 
-    public Contribution Contribute(Hash32 dealId, long task, Hash32 digest, int worker) =>
-        ContributionSigning.ToContribution(task, digest, ContributionSigning.Sign(Domain, Ids.TaskId(dealId, task), digest, WorkerKey(worker)));
+    public Contribution Contribute(Hash32 dealId, long task, Hash32 digest, int worker) => Contribute(dealId, task, digest, WorkerKey(worker));
+
+    public Contribution Contribute(Hash32 dealId, long task, Hash32 digest, EthECKey key) =>
+        ContributionSigning.ToContribution(task, digest, ContributionSigning.Sign(Domain, Ids.TaskId(dealId, task), digest, key));
 
     /// <summary>Moves the chain's clock forward and mines a block.</summary>
     public async Task WarpAsync(TimeSpan by)

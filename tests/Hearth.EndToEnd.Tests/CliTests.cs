@@ -115,6 +115,11 @@ public sealed class CliTests(CliNetworkFixture f) : IClassFixture<CliNetworkFixt
 
         var noOrders = await HearthAsync("run", "999");
         Assert.Contains("no open order for app 999", noOrders.Error);
+
+        // The local pool was registered without callbacks: its policy, read on chain, keeps a request with one away.
+        var callback = await HearthAsync("run", app, "--callback", f.Net.Address(DevAccounts.AppOwner));
+        Assert.Equal(1, callback.Code);
+        Assert.Contains($"workerpool {f.Net.Workerpool} does not accept requests with a callback", callback.Error);
     }
 
     [Fact]
@@ -169,6 +174,25 @@ public sealed class CliTests(CliNetworkFixture f) : IClassFixture<CliNetworkFixt
         var apps = await HearthAsync("app", "list", "--json");
         Assert.Equal(0, apps.Code);
         Assert.Contains(f.Net.Address(DevAccounts.AppOwner), apps.Out);
+    }
+
+    [Fact]
+    public async Task A_pool_is_registered_with_its_callback_policy_and_a_workers_score_is_shown_per_pool()
+    {
+        await ImportAsync(DevAccounts.FirstWorker + 10);
+        var registered = await HearthAsync("pool", "register", "--scheduler", f.Net.SchedulerAddress, "--api-url", "http://127.0.0.1:1", "--accepts-callbacks", "--json");
+        Assert.True(registered.Code == 0, registered.Error);
+        Assert.Contains("\"acceptsCallbacks\": true", registered.Out);
+        var id = System.Text.Json.JsonDocument.Parse(registered.Out).RootElement.GetProperty("id").GetString()!;
+        var show = await HearthAsync("pool", "show", id);
+        Assert.Contains("callbacks accepted", show.Out);
+        Assert.Contains("worker stake 30 %", show.Out);
+
+        var worker = f.Net.Workers[0].Address;
+        var balance = await HearthAsync("account", "balance", "--address", worker, "--pool", id);
+        Assert.True(balance.Code == 0, balance.Error);
+        Assert.Contains($"score      0 in workerpool {id}", balance.Out);
+        Assert.DoesNotContain("score", (await HearthAsync("account", "balance", "--address", worker)).Out);
     }
 
     private static string SampleAppsFolder()

@@ -4,6 +4,7 @@ using Hearth.Chain.Market;
 using Hearth.Market.Client;
 using Hearth.Network;
 using Hearth.Network.Requesting;
+using Hearth.Protocol.Deals;
 
 namespace Hearth.EndToEnd.Tests;
 
@@ -26,6 +27,9 @@ public sealed class ReplicatedDealTests
         var requester = net.Chain.Client(DevAccounts.Requester);
         var parties = new[] { requester.Address, net.Address(DevAccounts.AppOwner), net.Address(DevAccounts.PoolOwner), net.Workers[0].Address, net.Workers[1].Address, liar.Address };
         var before = await AccountsAsync(requester, parties, ct);
+        var seizedBefore = await requester.GetSeizedAsync(ct);
+        var honestScoresBefore = new[] { await requester.GetScoreAsync(parties[3], net.Workerpool, ct), await requester.GetScoreAsync(parties[4], net.Workerpool, ct) };
+        Assert.Equal([0L, 0L], honestScoresBefore);
 
         var session = new RequesterSession(requester, new MarketClient(new HttpClient { BaseAddress = new Uri(net.MarketUrl + "/") }));
         var request = new RunRequest { App = net.Apps.Single(a => a.Name == "montecarlo").Id, Volume = 10, Trust = 2, Params = "20000 7" };
@@ -54,10 +58,21 @@ public sealed class ReplicatedDealTests
         var slashed = before[5].Stake - after[5].Stake;
         Assert.True(slashed > 0 && slashed % d.WorkerStake == 0, $"the liar lost a whole number of worker stakes ({slashed})");
         Assert.Equal(before[5].Balance, after[5].Balance);
-        var poolSide = after[2].Balance - before[2].Balance + (after[3].Balance - before[3].Balance) + (after[4].Balance - before[4].Balance);
-        Assert.Equal(10 * d.PoolPrice + slashed, poolSide);
-        Assert.True(after[2].Balance - before[2].Balance >= 10 * cut);
-        Assert.True(after[3].Score > before[3].Score && after[4].Score > before[4].Score, "honest workers gained reputation");
+        // The slashed stake goes to nobody: it is seized, so no party profits from a failure.
+        Assert.Equal(seizedBefore + slashed, await requester.GetSeizedAsync(ct));
+
+        // Trust 2 asks two agreeing workers and the liar never agrees, so both honest workers agree on every task. Their
+        // scores stay below 12 in this deal, so each weighs 2: one share each (floor(log2(2))), the rounding to the pool owner.
+        var reward = d.PoolPrice - cut;
+        var split = ConsensusRule.SplitReward(reward, [ConsensusRule.Weight(0), ConsensusRule.Weight(0)]);
+        Assert.Equal(before[3].Balance + 10 * split[0], after[3].Balance);
+        Assert.Equal(before[4].Balance + 10 * split[1], after[4].Balance);
+        Assert.Equal(before[2].Balance + 10 * (cut + reward - split[0] - split[1]), after[2].Balance);
+        Assert.Equal(10 * d.PoolPrice, after[2].Balance - before[2].Balance + (after[3].Balance - before[3].Balance) + (after[4].Balance - before[4].Balance));
+        // Reputation in this pool: one point per agreeing, paid, replicated contribution.
+        Assert.Equal(10, await requester.GetScoreAsync(parties[3], net.Workerpool, ct));
+        Assert.Equal(10, await requester.GetScoreAsync(parties[4], net.Workerpool, ct));
+        Assert.Equal(0, await requester.GetScoreAsync(liar.Address, net.Workerpool, ct));
     }
 
     private static async Task<List<EscrowAccount>> AccountsAsync(HearthClient client, IEnumerable<string> addresses, CancellationToken ct)

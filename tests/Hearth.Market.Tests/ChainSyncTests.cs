@@ -2,6 +2,7 @@ using Hearth.Chain.Market;
 using Hearth.Market.Book;
 using Hearth.Market.Client;
 using Hearth.Market.Http;
+using Hearth.Protocol;
 using Hearth.Protocol.Orders;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -140,13 +141,67 @@ public sealed class ChainSyncTests(MarketFixture f)
         Assert.Equal(OrderStatus.Expired, db.Orders.Single(o => o.Hash == published.OrderHash).Status);
     }
 
+    [Fact]
+    public async Task A_request_matched_in_part_stays_matchable_through_the_book_and_its_second_deal_takes_the_rest()
+    {
+        var app = await f.NewAppAsync();
+        var appHash = (await f.PublishAsync(f.AppOrder(app, volume: 10))).OrderHash;
+        var smallPool = (await f.PublishAsync(f.PoolOrder(volume: 3))).OrderHash;
+        var requestHash = (await f.PublishAsync(f.RequestOrder(app, volume: 5))).OrderHash;
+
+        var first = await MatchFromBookAsync(appHash, smallPool, requestHash);
+        Assert.Equal(3u, first.Deal.Volume);
+        Assert.Equal(requestHash, first.DealId.ToString()); // a request's first deal keeps its hash as id
+        await f.Server.SyncAsync();
+
+        var request = await f.Client.GetAsync(OrderKind.Request, requestHash);
+        Assert.Equal(OrderStatus.Open, request!.Status);
+        Assert.Equal(2, request.Remaining);
+        var listed = await f.Client.QueryAsync(OrderKind.Request, new OrderQuery { App = app, MinVolume = 2 });
+        Assert.Equal(requestHash, Assert.Single(listed.Items).OrderHash);
+
+        // The same signed request, as the book still serves it, goes into a second deal with another pool order.
+        var bigPool = (await f.PublishAsync(f.PoolOrder(volume: 10))).OrderHash;
+        var second = await MatchFromBookAsync(appHash, bigPool, requestHash);
+        Assert.Equal(2u, second.Deal.Volume);
+        Assert.Equal(Ids.DealId(Hash32.Parse(requestHash), 3), second.DealId);
+        await f.Server.SyncAsync();
+
+        request = await f.Client.GetAsync(OrderKind.Request, requestHash);
+        Assert.Equal(OrderStatus.Consumed, request!.Status);
+        Assert.Equal(0, request.Remaining);
+        Assert.Equal(5, (await f.Client.GetAsync(OrderKind.App, appHash))!.Remaining);
+        Assert.Equal(8, (await f.Client.GetAsync(OrderKind.Workerpool, bigPool))!.Remaining);
+    }
+
+    [Fact]
+    public async Task A_request_matched_in_part_before_it_is_published_is_listed_with_what_is_left_and_can_be_cancelled()
+    {
+        var app = await f.NewAppAsync();
+        var appOrder = f.AppOrder(app);
+        var poolOrder = f.PoolOrder(volume: 1);
+        var request = f.RequestOrder(app, volume: 4);
+        await f.Requester.MatchOrdersAsync(new SignedOrders(
+            appOrder, f.SignAsOwner(appOrder), DatasetOrder.None, [], poolOrder, f.SignAsOwner(poolOrder), request, []));
+
+        var published = await f.PublishAsync(request);
+        Assert.Equal(OrderStatus.Open, published.Status);
+        Assert.Equal(3, published.Remaining);
+
+        await f.Requester.CancelAsync(request);
+        await f.Server.SyncAsync();
+        var got = await f.Client.GetAsync(OrderKind.Request, published.OrderHash);
+        Assert.Equal(OrderStatus.Cancelled, got!.Status);
+        Assert.Equal(0, got.Remaining);
+    }
+
     /// <summary>Matches orders exactly as the book serves them: proof that what it lists can be matched on chain.</summary>
-    private async Task MatchFromBookAsync(string appHash, string poolHash, string requestHash)
+    private async Task<MatchResult> MatchFromBookAsync(string appHash, string poolHash, string requestHash)
     {
         var app = (await f.Client.GetAsync(OrderKind.App, appHash))!;
         var pool = (await f.Client.GetAsync(OrderKind.Workerpool, poolHash))!;
         var request = (await f.Client.GetAsync(OrderKind.Request, requestHash))!;
-        await f.Chain.Client(MarketFixture.StrangerKey).MatchOrdersAsync(new SignedOrders(
+        return await f.Chain.Client(MarketFixture.StrangerKey).MatchOrdersAsync(new SignedOrders(
             (AppOrder)app.Order, app.Signature, DatasetOrder.None, [],
             (WorkerpoolOrder)pool.Order, pool.Signature, (RequestOrder)request.Order, request.Signature));
     }

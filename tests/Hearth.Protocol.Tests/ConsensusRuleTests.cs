@@ -32,6 +32,25 @@ public sealed class ConsensusRuleTests
         Assert.Null(ConsensusRule.Decide(agreeing.Take(workers - 1).ToList() is { Count: > 0 } fewer ? fewer : [(B, 2), (A, 2)], trust));
     }
 
+    [Theory]
+    [InlineData(2, 1)]
+    [InlineData(3, 1)]
+    [InlineData(4, 2)]
+    [InlineData(7, 2)]
+    [InlineData(8, 3)]
+    [InlineData(ConsensusRule.MaxWeight, 7)]
+    public void Reward_shares_are_log2_of_the_weights(int weight, int share) => Assert.Equal(share, ConsensusRule.RewardShare(weight));
+
+    [Fact]
+    public void Rewards_split_by_shares_and_round_down_as_the_contract_does()
+    {
+        // The most reputable weight against a new worker: 7 shares to 1, not 255 to 2.
+        Assert.Equal([87_500_000L, 12_500_000L], ConsensusRule.SplitReward(100_000_000, [ConsensusRule.MaxWeight, 2]).Select(b => (long)b));
+        // Three single shares of 100: 33 each, the 1 left goes to the pool owner.
+        Assert.Equal([33L, 33L, 33L], ConsensusRule.SplitReward(100, [2, 3, 2]).Select(b => (long)b));
+        Assert.Throws<ArgumentOutOfRangeException>(() => ConsensusRule.RewardShare(1));
+    }
+
     [Fact]
     public void A_disagreeing_worker_raises_the_bar_by_its_weight()
     {

@@ -24,6 +24,20 @@ public sealed class IdsTests
     }
 
     [Fact]
+    public void A_requests_first_deal_has_its_hash_as_id_and_a_later_one_the_hash_of_it_and_the_tasks_before()
+    {
+        var request = Hash32.Sha256("request"u8);
+        Assert.Equal(request, Ids.DealId(request, 0));
+        // keccak256(abi.encode(bytes32, uint256)): the two words, packed as they are.
+        var words = new byte[64];
+        request.Span.CopyTo(words);
+        words[63] = 4;
+        Assert.Equal(Hash32.Keccak(words), Ids.DealId(request, 4));
+        Assert.NotEqual(Ids.DealId(request, 4), Ids.DealId(request, 5));
+        Assert.Throws<ArgumentOutOfRangeException>(() => Ids.DealId(request, -1));
+    }
+
+    [Fact]
     public void Addresses_are_validated()
     {
         Assert.True(Addresses.IsValid("0x70997970C51812dc3A010C7d01b50e0d17dc79C8"));

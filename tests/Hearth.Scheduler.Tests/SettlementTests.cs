@@ -97,11 +97,12 @@ public sealed class SettlementTests
 
         var slashed = await net.Requester.GetAccountAsync(bad.Address);
         Assert.Equal(TestNetwork.WorkerStakeDeposit - match.Deal.WorkerStake, slashed.Stake);
+        Assert.Equal(match.Deal.WorkerStake, await net.Requester.GetSeizedAsync());
         foreach (var w in honest)
         {
             var account = await net.Requester.GetAccountAsync(w.Address);
             Assert.Equal(TestNetwork.WorkerStakeDeposit, account.Stake);
-            Assert.Equal(1, account.Score);
+            Assert.Equal(1, await net.Requester.GetScoreAsync(w.Address, net.Pool));
             Assert.True(account.Balance > 0);
         }
         foreach (var w in honest) w.Dispose();

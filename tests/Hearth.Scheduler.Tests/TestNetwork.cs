@@ -4,6 +4,7 @@ using Hearth.Chain.Local;
 using Hearth.Chain.Market;
 using Hearth.Chain.Transactions;
 using Hearth.Protocol;
+using Hearth.Protocol.Deals;
 using Hearth.Protocol.Orders;
 using Hearth.Scheduler.Hosting;
 using Microsoft.AspNetCore.Builder;
@@ -96,14 +97,15 @@ public sealed class TestNetwork : IAsyncDisposable
 
     public sealed record Orders(SignedOrders Signed);
 
-    public Orders MakeOrders(int volume, uint trust)
+    /// <param name="pool">Another pool of the same owner (account 3); this test's pool by default.</param>
+    public Orders MakeOrders(int volume, uint trust, BigInteger? pool = null)
     {
         var domain = Requester.Domain;
         var appOrder = new AppOrder { App = App, AppPrice = 0, Volume = volume, Salt = Salt.New() };
-        var poolOrder = new WorkerpoolOrder { Workerpool = Pool, WorkerpoolPrice = PoolPrice, Volume = volume, Trust = 100, Salt = Salt.New() };
+        var poolOrder = new WorkerpoolOrder { Workerpool = pool ?? Pool, WorkerpoolPrice = PoolPrice, Volume = volume, Trust = 100, Salt = Salt.New() };
         var request = new RequestOrder
         {
-            App = App, AppMaxPrice = 0, Workerpool = Pool, WorkerpoolMaxPrice = PoolPrice,
+            App = App, AppMaxPrice = 0, Workerpool = pool ?? Pool, WorkerpoolMaxPrice = PoolPrice,
             Requester = Requester.Address, Volume = volume, Trust = trust, Params = "--samples 1000", Salt = Salt.New(),
         };
         return new Orders(new SignedOrders(
@@ -113,7 +115,36 @@ public sealed class TestNetwork : IAsyncDisposable
             request, Signatures.Sign(request, domain, new EthECKey(Market.Keys[5]))));
     }
 
-    public async Task<MatchResult> MatchAsync(int volume, uint trust) => await Requester.MatchOrdersAsync(MakeOrders(volume, trust).Signed);
+    public async Task<MatchResult> MatchAsync(int volume, uint trust, BigInteger? pool = null) => await Requester.MatchOrdersAsync(MakeOrders(volume, trust, pool).Signed);
+
+    /// <summary>Deposits and stakes <paramref name="stake"/> for development account <paramref name="account"/>.</summary>
+    public async Task StakeAsync(int account, BigInteger stake)
+    {
+        var w = Market.Client(account);
+        await w.DepositAsync(stake);
+        await w.StakeAsync(stake);
+    }
+
+    /// <summary>
+    /// A second pool of the same owner, whose scheduler is account 2: this test settles its deals directly, and this
+    /// test's scheduler never sees them (it watches its own pool only).
+    /// </summary>
+    public async Task<BigInteger> OtherPoolAsync() =>
+        (await Market.Client(3).RegisterWorkerpoolAsync(Market.Client(2).Address, WorkerStakePercent, 1, "http://127.0.0.1:1", "other-pool")).Id;
+
+    /// <summary>Settles task 0 of a new deal of <paramref name="pool"/> (scheduler: account 2) at trust 2: the workers of
+    /// <paramref name="agreeing"/> agree, those of <paramref name="dissenting"/> are slashed.</summary>
+    public async Task SettleInOtherPoolAsync(BigInteger pool, int[] agreeing, int[] dissenting)
+    {
+        var match = await MatchAsync(1, 2, pool);
+        var taskId = Ids.TaskId(match.DealId, 0);
+        var honest = Hash32.Sha256("other pool honest"u8);
+        var wrong = Hash32.Sha256("other pool wrong"u8);
+        var contributions = agreeing.Select(i => ContributionSigning.ToContribution(0, honest, ContributionSigning.Sign(Requester.Domain, taskId, honest, WorkerKey(i))))
+            .Concat(dissenting.Select(i => ContributionSigning.ToContribution(0, wrong, ContributionSigning.Sign(Requester.Domain, taskId, wrong, WorkerKey(i)))))
+            .ToList();
+        await Market.Client(2).SettleAsync(match.Deal, match.DealId, contributions, "http://127.0.0.1:1/blobs/");
+    }
 
     /// <summary>A client with a fresh nonce: after evm_revert the cached clients' nonces are ahead of the chain.</summary>
     public HearthClient FreshClient(int account) =>

@@ -65,3 +65,28 @@ public sealed class WorkerpoolRegisteredEvent : IEventDTO
     [Parameter("string", "apiUrl", 4, false)] public string ApiUrl { get; set; } = "";
     [Parameter("string", "name", 5, false)] public string Name { get; set; } = "";
 }
+
+/// <summary>A pool's policy, set once at registration.</summary>
+[Event("PolicySet")]
+public sealed class PolicySetEvent : IEventDTO
+{
+    [Parameter("uint256", "id", 1, true)] public BigInteger Id { get; set; }
+    [Parameter("uint8", "workerStakePercent", 2, false)] public byte WorkerStakePercent { get; set; }
+    [Parameter("uint8", "schedulerSharePercent", 3, false)] public byte SchedulerSharePercent { get; set; }
+    [Parameter("bool", "acceptsCallbacks", 4, false)] public bool AcceptsCallbacks { get; set; }
+}
+
+[Event("SchedulerChanged")]
+public sealed class SchedulerChangedEvent : IEventDTO
+{
+    [Parameter("uint256", "id", 1, true)] public BigInteger Id { get; set; }
+    [Parameter("address", "scheduler", 2, false)] public string Scheduler { get; set; } = "";
+}
+
+/// <summary>Funds seized in a deal: slashed worker stakes at settlement, or the pool's stake of refunded tasks.</summary>
+[Event("Seized")]
+public sealed class SeizedEvent : IEventDTO
+{
+    [Parameter("bytes32", "dealId", 1, true)] public byte[] DealId { get; set; } = [];
+    [Parameter("uint256", "amount", 2, false)] public BigInteger Amount { get; set; }
+}

@@ -9,7 +9,12 @@ using Nethereum.RPC.Eth.DTOs;
 
 namespace Hearth.Chain.Market;
 
-public sealed record EscrowAccount(BigInteger Balance, BigInteger Locked, BigInteger Stake, BigInteger Unbonding, long UnbondingReadyAt, long Score);
+/// <summary>An escrow account. Reputation is not here: it is kept per pool (<see cref="HearthClient.GetScoreAsync"/>).</summary>
+public sealed record EscrowAccount(BigInteger Balance, BigInteger Locked, BigInteger Stake, BigInteger Unbonding, long UnbondingReadyAt)
+{
+    /// <summary>What can back a worker's contributions in one settlement: unbonding stake is still slashable, so it counts.</summary>
+    public BigInteger Backing => Stake + Unbonding;
+}
 
 [Nethereum.ABI.FunctionEncoding.Attributes.FunctionOutput]
 public sealed class AccountOfOutput : Nethereum.ABI.FunctionEncoding.Attributes.IFunctionOutputDTO
@@ -19,7 +24,6 @@ public sealed class AccountOfOutput : Nethereum.ABI.FunctionEncoding.Attributes.
     [Nethereum.ABI.FunctionEncoding.Attributes.Parameter("uint256", "staked", 3)] public BigInteger Staked { get; set; }
     [Nethereum.ABI.FunctionEncoding.Attributes.Parameter("uint256", "unbonding", 4)] public BigInteger Unbonding { get; set; }
     [Nethereum.ABI.FunctionEncoding.Attributes.Parameter("uint256", "readyAt", 5)] public BigInteger ReadyAt { get; set; }
-    [Nethereum.ABI.FunctionEncoding.Attributes.Parameter("uint256", "score", 6)] public BigInteger Score { get; set; }
 }
 
 public sealed record Registration(BigInteger Id, TransactionResult Transaction);
@@ -71,11 +75,29 @@ public sealed class HearthClient
     public Task<Registration> RegisterDatasetAsync(Hash32 checksum, string location, string name, CancellationToken ct = default) =>
         RegisterContentAsync(_datasets, "registering the dataset", checksum, location, name, ct);
 
-    public async Task<Registration> RegisterWorkerpoolAsync(string scheduler, byte workerStakePercent, byte schedulerSharePercent, string apiUrl, string name, CancellationToken ct = default)
+    /// <summary>Registers a pool. Its policy is fixed for good (a signed pool order names the pool, hence the policy);
+    /// only the scheduler's key can be changed later (<see cref="SetSchedulerAsync"/>).</summary>
+    /// <param name="acceptsCallbacks">Whether requests with a callback contract may be matched with this pool: each
+    /// settlement then calls the requester's contract, with gas the scheduler pays.</param>
+    public async Task<Registration> RegisterWorkerpoolAsync(string scheduler, byte workerStakePercent, byte schedulerSharePercent, string apiUrl, string name, bool acceptsCallbacks = false, CancellationToken ct = default)
     {
-        var tx = await SendAsync(_pools, "register", "registering the workerpool", ct, scheduler, workerStakePercent, schedulerSharePercent, apiUrl, name);
+        var tx = await SendAsync(_pools, "register", "registering the workerpool", ct, scheduler, workerStakePercent, schedulerSharePercent, acceptsCallbacks, apiUrl, name);
         var registered = _pools.GetEvent<WorkerpoolRegisteredEvent>().DecodeAllEventsForEvent(tx.Receipt.Logs).Single();
         return new Registration(registered.Event.Id, tx);
+    }
+
+    /// <summary>Rotates the pool's scheduler key; deals already matched keep the scheduler they were made with.</summary>
+    public Task<TransactionResult> SetSchedulerAsync(BigInteger workerpool, string scheduler, CancellationToken ct = default) =>
+        SendAsync(_pools, "setScheduler", "changing the pool's scheduler", ct, workerpool, scheduler);
+
+    /// <summary>The pool's owner and policy, as matchOrders reads them.</summary>
+    public async Task<WorkerpoolPolicy> GetWorkerpoolPolicyAsync(BigInteger workerpool, CancellationToken ct = default)
+    {
+        var f = _pools.GetFunction("poolInfo");
+        var raw = await Sender.CallAsync(_pools.Address, f.GetData(workerpool), "reading the workerpool's policy", ct);
+        var info = f.DecodeDTOTypeOutput<PoolInfoOutput>(raw);
+        var p = info.Policy;
+        return new WorkerpoolPolicy(info.Owner, p.Scheduler, p.WorkerStakePercent, p.SchedulerSharePercent, p.AcceptsCallbacks);
     }
 
     private async Task<Registration> RegisterContentAsync(Contract registry, string what, Hash32 checksum, string location, string name, CancellationToken ct)
@@ -135,8 +157,24 @@ public sealed class HearthClient
         var f = _market.GetFunction("accountOf");
         var raw = await Sender.CallAsync(Deployment.Market, f.GetData(account), "reading the escrow account", ct);
         var a = f.DecodeDTOTypeOutput<AccountOfOutput>(raw);
-        return new EscrowAccount(a.Balance, a.Locked, a.Staked, a.Unbonding, (long)a.ReadyAt, (long)a.Score);
+        return new EscrowAccount(a.Balance, a.Locked, a.Staked, a.Unbonding, (long)a.ReadyAt);
     }
+
+    /// <summary>The worker's reputation in one pool (a score earned elsewhere weighs nothing there).</summary>
+    public async Task<long> GetScoreAsync(string worker, BigInteger workerpool, CancellationToken ct = default)
+    {
+        var score = await CallAsync<BigInteger>(_market, "scoreOf", "reading the worker's score", ct, worker, workerpool);
+        // Scores grow by one per agreeing contribution: far below long's range, but the contract's type is uint256.
+        return score > long.MaxValue ? long.MaxValue : (long)score;
+    }
+
+    /// <summary>Funds seized from slashed workers and from pools on failed tasks; nobody can withdraw them.</summary>
+    public Task<BigInteger> GetSeizedAsync(CancellationToken ct = default) =>
+        CallAsync<BigInteger>(_market, "seized", "reading the seized funds", ct);
+
+    /// <summary>The least stake a worker puts behind each contribution on this market.</summary>
+    public Task<BigInteger> MinWorkerStakeAsync(CancellationToken ct = default) =>
+        CallAsync<BigInteger>(_market, "minWorkerStake", "reading the minimum worker stake", ct);
 
     // ------------------------------------------------------------ orders and deals
 
@@ -196,8 +234,13 @@ public sealed class HearthClient
     public Task<bool> IsTaskDoneAsync(Hash32 dealId, long index, CancellationToken ct = default) =>
         CallAsync<bool>(_market, "isTaskDone", "reading the task's state", ct, dealId.ToArray(), new BigInteger(index));
 
+    /// <summary>What is left of an app, dataset or workerpool order.</summary>
     public Task<BigInteger> RemainingAsync(Hash32 orderDigest, BigInteger volume, CancellationToken ct = default) =>
         CallAsync<BigInteger>(_market, "remaining", "reading the order's remaining volume", ct, orderDigest.ToArray(), volume);
+
+    /// <summary>What is left of a request order: a request may go into several deals, and is cancelled or used up as a whole.</summary>
+    public Task<BigInteger> RemainingRequestAsync(Hash32 requestDigest, BigInteger volume, CancellationToken ct = default) =>
+        CallAsync<BigInteger>(_market, "remainingRequest", "reading the request's remaining volume", ct, requestDigest.ToArray(), volume);
 
     public Task<BigInteger> CategoryTimeAsync(long category, CancellationToken ct = default) =>
         CallAsync<BigInteger>(_market, "categoryTime", "reading the category", ct, new BigInteger(category));

@@ -81,8 +81,13 @@ public sealed class ContractErrors
     private static string? Explain(string name, IReadOnlyDictionary<string, object?> a) => name switch
     {
         "InsufficientBalance" => $"account {a["account"]} has {Tokens.Format(a["available"])} free in the market escrow but needs {Tokens.Format(a["required"])}; deposit more",
-        "InsufficientStake" => $"worker {a["account"]} has staked {Tokens.Format(a["available"])}, the pool requires {Tokens.Format(a["required"])}",
-        "BadSignature" => $"the {a["party"]} order's signature does not come from its owner, or it was signed for another chain or contract",
+        "InsufficientStake" => $"account {a["account"]} has {Tokens.Format(a["available"])} of stake but {Tokens.Format(a["required"])} is needed "
+            + "(a settlement puts the deal's worker stake, at least the market's minimum, behind each of a worker's contributions in it, unbonding stake included); stake more",
+        "CallbacksRefused" => $"workerpool {a["workerpool"]} does not accept requests with a callback contract; choose a pool registered with callbacks accepted, or leave the request's callback empty",
+        "BadCategory" => "a category's deadline (10 × its time) must end before the market's unbonding period, and its time must not be 0",
+        "ZeroScheduler" => "a pool needs a scheduler address, not zero",
+        "BadPolicy" => "a pool's percentages are at most 100",
+        "BadSignature" => $"the {a["party"]} order's signature does not come from its owner, or it was signed for another chain or contract (an order whose signer is the zero address is always refused)",
         "OrderConsumed" => $"the {a["party"]} order has no volume left (consumed, matched or cancelled)",
         "OrderExpired" => $"the {a["party"]} order expired",
         "PriceTooHigh" => $"the {a["party"]} price is above the request's maximum",

@@ -42,7 +42,7 @@ public sealed class GasBenchmark(LocalMarket market)
         var app = await AppOwner.RegisterAppAsync(Hash32.Sha256("module"u8), "http://127.0.0.1:5002/blobs/", "bench-app", ct);
         figures.Add(new GasFigure("register-app", 0, app.Transaction.GasUsed, 0, new() { ["register"] = app.Transaction.GasUsed }));
 
-        var pool = await PoolOwner.RegisterWorkerpoolAsync(Scheduler.Address, 30, 1, "http://127.0.0.1:5003", "bench-pool", ct);
+        var pool = await PoolOwner.RegisterWorkerpoolAsync(Scheduler.Address, 30, 1, "http://127.0.0.1:5003", "bench-pool", ct: ct);
         await PoolOwner.DepositAsync(Tokens.FromHrth(10_000), ct);
         await Requester.DepositAsync(Tokens.FromHrth(10_000), ct);
         for (var i = 0; i < 3; i++)

@@ -15,22 +15,32 @@ public static class AccountCommands
         account.Subcommands.Add(Move(env, "unstake", "Start unbonding staked funds.", (c, a, ct) => c.RequestUnstakeAsync(a, ct)));
 
         var address = new Option<string?>("--address") { Description = "Another account to read (no wallet needed)." };
-        var balance = new Command("balance", "Wallet tokens, escrow balance, locked funds, stake and reputation.") { address };
+        var pool = new Option<string?>("--pool") { Description = "Also show the account's reputation (score) in this workerpool: scores are kept per pool." };
+        var balance = new Command("balance", "Wallet tokens, escrow balance, locked funds and stake; with --pool, the score in that pool.") { address, pool };
         balance.SetAction(async (parse, ct) =>
         {
             var who = parse.GetValue(address);
+            var poolId = parse.GetValue(pool) is { } text ? AssetCommands.ParseId(text, "workerpool") : (System.Numerics.BigInteger?)null;
             var client = who is null ? env.Client(parse) : env.Reader(parse);
             who ??= client.Address;
             var a = await client.GetAccountAsync(who, ct);
             var wallet = await client.TokenBalanceAsync(who, ct);
-            env.Print(parse, new { address = who, wallet = wallet.ToString(), balance = a.Balance.ToString(), locked = a.Locked.ToString(), stake = a.Stake.ToString(), unbonding = a.Unbonding.ToString(), score = a.Score },
+            var score = poolId is { } id ? await client.GetScoreAsync(who, id, ct) : (long?)null;
+            List<string> lines =
+            [
                 $"account    {who}",
                 $"wallet     {Tokens.Format(wallet)}",
                 $"free       {Tokens.Format(a.Balance)}",
                 $"locked     {Tokens.Format(a.Locked)}",
                 $"stake      {Tokens.Format(a.Stake)}",
                 $"unbonding  {Tokens.Format(a.Unbonding)}",
-                $"score      {a.Score}");
+            ];
+            if (score is { } s) lines.Add($"score      {s} in workerpool {poolId}");
+            env.Print(parse, new
+            {
+                address = who, wallet = wallet.ToString(), balance = a.Balance.ToString(), locked = a.Locked.ToString(), stake = a.Stake.ToString(),
+                unbonding = a.Unbonding.ToString(), pool = poolId?.ToString(), score,
+            }, [.. lines]);
             return 0;
         });
         account.Subcommands.Add(balance);

@@ -52,17 +52,20 @@ public static class AssetCommands
         var scheduler = new Option<string>("--scheduler") { Description = "The scheduler's address (it settles the pool's tasks).", Required = true };
         var apiUrl = new Option<string>("--api-url") { Description = "The scheduler's API URL, for workers and users.", Required = true };
         var name = new Option<string>("--name") { Description = "A name shown to users.", DefaultValueFactory = _ => "pool" };
-        var workerStake = new Option<byte>("--worker-stake-percent") { Description = "Stake asked of each worker, in % of the pool price.", DefaultValueFactory = _ => 30 };
+        var workerStake = new Option<byte>("--worker-stake-percent") { Description = "Stake asked of each worker per contribution, in % of the pool price (at least the market's minimum worker stake).", DefaultValueFactory = _ => 30 };
         var share = new Option<byte>("--scheduler-share-percent") { Description = "Share of the pool price kept by the pool owner.", DefaultValueFactory = _ => 1 };
-        var register = new Command("register", "Register a workerpool.") { scheduler, apiUrl, name, workerStake, share };
+        var callbacks = new Option<bool>("--accepts-callbacks") { Description = "Accept requests with a callback contract (each settlement calls it, with gas the scheduler pays)." };
+        var register = new Command("register", "Register a workerpool. Its policy is fixed for good: a pool that wants another registers anew.") { scheduler, apiUrl, name, workerStake, share, callbacks };
         register.SetAction(async (parse, ct) =>
         {
             var schedulerAddress = parse.GetValue(scheduler)!;
             if (!Addresses.IsValid(schedulerAddress)) throw new CliException($"--scheduler {schedulerAddress} is not an address");
             if (parse.GetValue(workerStake) > 100 || parse.GetValue(share) > 100) throw new CliException("percentages are at most 100");
             var client = env.Client(parse);
-            var r = await client.RegisterWorkerpoolAsync(schedulerAddress, parse.GetValue(workerStake), parse.GetValue(share), parse.GetValue(apiUrl)!, parse.GetValue(name)!, ct);
-            env.Print(parse, new { id = r.Id.ToString(), transaction = r.Transaction.Hash }, $"registered workerpool {r.Id}");
+            var accepts = parse.GetValue(callbacks);
+            var r = await client.RegisterWorkerpoolAsync(schedulerAddress, parse.GetValue(workerStake), parse.GetValue(share), parse.GetValue(apiUrl)!, parse.GetValue(name)!, accepts, ct);
+            env.Print(parse, new { id = r.Id.ToString(), acceptsCallbacks = accepts, transaction = r.Transaction.Hash },
+                $"registered workerpool {r.Id}{(accepts ? " (accepts requester callbacks)" : "")}");
             return 0;
         });
         command.Subcommands.Add(register);
@@ -83,7 +86,14 @@ public static class AssetCommands
             var owner = await reader.OwnerOfAsync(kind, assetId, ct);
             if (kind == OrderKind.Workerpool)
             {
-                env.Print(parse, new { id = assetId.ToString(), owner }, $"{noun} {assetId}", $"owner     {owner}");
+                var p = await reader.GetWorkerpoolPolicyAsync(assetId, ct);
+                env.Print(parse, new
+                {
+                    id = assetId.ToString(), owner, scheduler = p.Scheduler, workerStakePercent = p.WorkerStakePercent,
+                    schedulerSharePercent = p.SchedulerSharePercent, acceptsCallbacks = p.AcceptsCallbacks,
+                },
+                    $"{noun} {assetId}", $"owner     {owner}", $"scheduler {p.Scheduler}",
+                    $"policy    worker stake {p.WorkerStakePercent} % of the price, owner's share {p.SchedulerSharePercent} %, callbacks {(p.AcceptsCallbacks ? "accepted" : "refused")}");
                 return 0;
             }
             var checksum = await reader.ChecksumOfAsync(kind, assetId, ct);

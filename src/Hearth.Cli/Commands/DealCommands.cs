@@ -47,7 +47,7 @@ public static class DealCommands
     public static Command Claim(CommandEnvironment env)
     {
         var id = new Argument<string>("deal-id") { Description = "The deal's id." };
-        var claim = new Command("claim", "After a deal's deadline, refund its unsettled tasks to the requester (with the pool's stake for them).") { id };
+        var claim = new Command("claim", "After a deal's deadline, refund the price of its unsettled tasks to the requester (the pool's stake for them is seized).") { id };
         claim.SetAction(async (parse, ct) =>
         {
             var dealId = ParseDealId(parse.GetValue(id)!);
@@ -61,9 +61,11 @@ public static class DealCommands
             var open = Enumerable.Range(0, (int)d.Volume).Select(i => (long)i).Where(i => !done.Contains(i)).ToList();
             if (open.Count == 0) throw new CliException("every task of this deal is already settled or refunded");
             var tx = await client.ClaimAsync(d, dealId, open, ct);
-            var refund = (d.TaskPrice + d.PoolStake) * open.Count;
-            env.Print(parse, new { tasks = open, refund = refund.ToString(), transaction = tx.Hash },
-                $"refunded {open.Count} tasks: {Tokens.Format(refund)} back to {d.Requester} (transaction {tx.Hash})");
+            // Only the price comes back: were the pool's stake paid to the requester, failing its own tasks would pay.
+            var refund = d.TaskPrice * open.Count;
+            var seized = d.PoolStake * open.Count;
+            env.Print(parse, new { tasks = open, refund = refund.ToString(), seized = seized.ToString(), transaction = tx.Hash },
+                $"refunded {open.Count} tasks: {Tokens.Format(refund)} back to {d.Requester}; the pool's stake for them ({Tokens.Format(seized)}) is seized (transaction {tx.Hash})");
             return 0;
         });
         return claim;

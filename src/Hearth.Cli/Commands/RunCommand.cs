@@ -23,7 +23,8 @@ public static class RunCommand
         var pool = new Option<string?>("--workerpool") { Description = "Only this workerpool." };
         var category = new Option<long>("--category") { Description = "Time category (0: 300 s per task).", DefaultValueFactory = _ => 0 };
         var output = new Option<string>("--out") { Description = "Folder for the verified results.", DefaultValueFactory = _ => "results" };
-        var command = new Command("run", "Run an app on the market and fetch its certified results.") { app, dataset, volume, trust, parameters, maxPrice, pool, category, output };
+        var callback = new Option<string?>("--callback") { Description = "A contract called with each task's result (only pools that accept callbacks take the request)." };
+        var command = new Command("run", "Run an app on the market and fetch its certified results.") { app, dataset, volume, trust, parameters, maxPrice, pool, category, output, callback };
         command.SetAction(async (parse, ct) =>
         {
             var request = new RunRequest
@@ -36,7 +37,9 @@ public static class RunCommand
                 Category = parse.GetValue(category),
                 Params = parse.GetValue(parameters) ?? "",
                 MaxTaskPrice = parse.GetValue(maxPrice) is { } m ? Tokens.FromHrth(m) : null,
+                Callback = parse.GetValue(callback) ?? Addresses.Zero,
             };
+            if (!Addresses.IsValid(request.Callback)) throw new CliException($"--callback {request.Callback} is not an address");
             if (request.Volume is < 1 or > 100_000) throw new CliException("--volume must be between 1 and 100000");
             if (request.Trust is 0 or > 10_000) throw new CliException("--trust must be between 1 and 10000");
             var summary = await RunAsync(env, parse, request, parse.GetValue(output)!, live: !env.Json(parse), ct);

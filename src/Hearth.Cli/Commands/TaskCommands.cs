@@ -36,7 +36,8 @@ public static class TaskCommands
             {
                 var cut = deal.PoolPrice * deal.SchedulerShare / 100;
                 lines.Add($"payments   requester pays {Tokens.Format(deal.TaskPrice)}: app owner {Tokens.Format(deal.AppPrice)}, dataset owner {Tokens.Format(deal.DatasetPrice)}, " +
-                    $"pool owner {Tokens.Format(cut)}, agreeing workers {Tokens.Format(deal.PoolPrice - cut)} (plus any slashed stake), by weight");
+                    $"pool owner {Tokens.Format(cut)}, agreeing workers {Tokens.Format(deal.PoolPrice - cut)} by log2 of their weights (rounding to the pool owner); " +
+                    $"each contribution is backed by {Tokens.Format(deal.WorkerStake)} of its worker's stake, seized if it disagrees");
             }
             lines.Add("replicates:");
             lines.AddRange(view.Replicates.Select(r => $"  {r.Worker}  {r.Status}: {r.Reason}{(r.Digest is null ? "" : $"  digest {r.Digest}")}"));

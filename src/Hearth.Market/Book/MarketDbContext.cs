@@ -17,11 +17,13 @@ public sealed class MarketDbContext(DbContextOptions<MarketDbContext> options) :
         order.Property(o => o.PriceKey).HasMaxLength(UintKey.Digits);
         order.Property(o => o.RemainingKey).HasMaxLength(UintKey.Digits);
         order.Property(o => o.Requester).HasMaxLength(42);
-        // The queries: cheapest open orders of a kind, narrowed by one asset; the sync: open orders of one asset.
+        // The queries: cheapest open orders of a kind, narrowed by one asset; the sync: open orders of one asset, and
+        // a requester's open requests (a later deal of a request does not carry the request's hash).
         order.HasIndex(o => new { o.Kind, o.Status, o.PriceKey });
         order.HasIndex(o => new { o.Kind, o.App });
         order.HasIndex(o => new { o.Kind, o.Dataset });
         order.HasIndex(o => new { o.Kind, o.Workerpool });
+        order.HasIndex(o => new { o.Kind, o.Requester });
         order.HasIndex(o => new { o.Status, o.Expiry });
 
         var cursor = model.Entity<ChainCursor>();

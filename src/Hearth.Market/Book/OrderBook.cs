@@ -37,13 +37,16 @@ public sealed class OrderBook(IDbContextFactory<MarketDbContext> contexts, TimeP
 
     public Task<StoredOrder?> FindAsync(Hash32 hash, CancellationToken ct) => FindAsync(hash.ToString(), ct);
 
-    /// <summary>Marks an open order used up; returns the row as it now stands.</summary>
-    public async Task<StoredOrder?> MarkConsumedAsync(string hash, CancellationToken ct)
+    /// <summary>Records what is left of an open order on chain (used up at zero); returns the row as it now stands.</summary>
+    public async Task<StoredOrder?> SetRemainingAsync(string hash, System.Numerics.BigInteger remaining, CancellationToken ct)
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
         var order = await db.Orders.FirstOrDefaultAsync(o => o.Hash == hash, ct);
-        if (order is not { Status: OrderStatus.Open }) return order;
-        (order.Status, order.RemainingKey, order.UpdatedAtMs) = (OrderStatus.Consumed, UintKey.Of(0), time.GetUtcNow().ToUnixTimeMilliseconds());
+        var key = UintKey.Of(remaining);
+        if (order is not { Status: OrderStatus.Open } || order.RemainingKey == key) return order;
+        order.RemainingKey = key;
+        if (remaining.IsZero) order.Status = OrderStatus.Consumed;
+        order.UpdatedAtMs = time.GetUtcNow().ToUnixTimeMilliseconds();
         await db.SaveChangesAsync(ct);
         return order;
     }

@@ -28,12 +28,10 @@ public sealed class OrderPublisher(OrderVerifier verifier, OrderBook book, Marke
         if (!created) return (stored, false);
         MarketLog.OrderPublished(logger, OrderKinds.Name(order.Kind), row.Hash, row.Signer, verified.Remaining.ToString());
 
-        // The chain sync may have read the block that used up this order between the check above and the insert,
+        // The chain sync may have read the block of a deal that used this order between the check above and the insert,
         // and found nothing to update. Anything mined after this second read, it will see with the order stored.
-        var usedUp = order.Kind == OrderKind.Request
-            ? await chain.IsRequestConsumedAsync(hash, ct)
-            : (await chain.RemainingAsync(hash, OrderIndex.Volume(order), ct)).IsZero;
-        if (usedUp) stored = await book.MarkConsumedAsync(row.Hash, ct) ?? stored;
+        var remaining = await chain.RemainingAsync(order.Kind, hash, OrderIndex.Volume(order), ct);
+        if (remaining != verified.Remaining) stored = await book.SetRemainingAsync(row.Hash, remaining, ct) ?? stored;
         return (stored, true);
     }
 }

@@ -5,7 +5,7 @@ public enum OrderStatus
     /// <summary>Has volume left, unexpired: can be matched.</summary>
     Open = 0,
 
-    /// <summary>Its whole volume went into deals (a request order: matched).</summary>
+    /// <summary>Its whole volume went into deals (a request order too may go into several).</summary>
     Consumed = 1,
 
     /// <summary>Its owner cancelled it on chain.</summary>

@@ -101,11 +101,9 @@ public sealed class ChainSync(
         var refresh = new HashSet<(OrderKind, string)>();
         foreach (var deal in deals)
         {
-            // A deal's id is its request order's hash: that request is matched, whatever volume the deal got.
-            var requestHash = new Hash32(deal.DealId).ToString();
-            var request = await db.Orders.FirstOrDefaultAsync(o => o.Hash == requestHash, ct);
-            if (request is { Status: OrderStatus.Open or OrderStatus.Expired })
-                (request.Status, request.RemainingKey, request.UpdatedAtMs) = (OrderStatus.Consumed, UintKey.Of(0), nowMs);
+            // Only a request's first deal has its hash as id, so the request is found by its requester, as the other
+            // orders are by their asset: a deal may have taken part of it, and what is left stays matchable.
+            refresh.Add((OrderKind.Request, OrderIndex.Lower(deal.Deal.Requester)));
             refresh.Add((OrderKind.App, OrderIndex.Id(deal.Deal.App)));
             if (!deal.Deal.Dataset.IsZero) refresh.Add((OrderKind.Dataset, OrderIndex.Id(deal.Deal.Dataset)));
             refresh.Add((OrderKind.Workerpool, OrderIndex.Id(deal.Deal.Workerpool)));
@@ -119,19 +117,21 @@ public sealed class ChainSync(
         await db.SaveChangesAsync(ct);
     }
 
-    /// <summary>Reads back the remaining volume of every open order of one asset: any of them may have gone into the deal.</summary>
+    /// <summary>Reads back the remaining volume of every open order of one asset (for requests, <paramref name="asset"/> is
+    /// the requester's address in lower case): any of them may have gone into the deal.</summary>
     private async Task RefreshAsync(MarketDbContext db, OrderKind kind, string asset, long nowMs, CancellationToken ct)
     {
         var orders = kind switch
         {
             OrderKind.App => db.Orders.Where(o => o.Kind == kind && o.App == asset),
             OrderKind.Dataset => db.Orders.Where(o => o.Kind == kind && o.Dataset == asset),
-            _ => db.Orders.Where(o => o.Kind == kind && o.Workerpool == asset),
+            OrderKind.Workerpool => db.Orders.Where(o => o.Kind == kind && o.Workerpool == asset),
+            _ => db.Orders.Where(o => o.Kind == kind && o.Requester == asset),
         };
         foreach (var order in await orders.Where(o => o.Status == OrderStatus.Open).ToListAsync(ct))
         {
             var volume = BigInteger.Parse(order.Volume, System.Globalization.CultureInfo.InvariantCulture);
-            var remaining = await chain.RemainingAsync(Hash32.Parse(order.Hash), volume, ct);
+            var remaining = await chain.RemainingAsync(kind, Hash32.Parse(order.Hash), volume, ct);
             var key = UintKey.Of(remaining);
             if (key == order.RemainingKey) continue;
             order.RemainingKey = key;

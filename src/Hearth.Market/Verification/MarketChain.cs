@@ -47,9 +47,9 @@ public sealed class MarketChain
         }
     }
 
-    public Task<BigInteger> RemainingAsync(Hash32 hash, BigInteger volume, CancellationToken ct) => _client.RemainingAsync(hash, volume, ct);
-
-    public Task<bool> IsRequestConsumedAsync(Hash32 hash, CancellationToken ct) => MarketCallAsync<bool>("isRequestConsumed", "reading whether the request was matched", ct, hash.ToArray());
+    /// <summary>What is left of an order on chain; request orders keep their count apart (remainingRequest).</summary>
+    public Task<BigInteger> RemainingAsync(OrderKind kind, Hash32 hash, BigInteger volume, CancellationToken ct) =>
+        kind == OrderKind.Request ? _client.RemainingRequestAsync(hash, volume, ct) : _client.RemainingAsync(hash, volume, ct);
 
     /// <summary>Whether <paramref name="signer"/> pre-signed the order on chain (a pre-signature binds only its author).</summary>
     public async Task<bool> IsPresignedAsync(Hash32 hash, string signer, CancellationToken ct) =>

@@ -31,19 +31,10 @@ public sealed class OrderVerifier(MarketChain chain, TimeProvider time)
         await CheckCategoryAsync(order, ct);
         await CheckSignatureAsync(order.Kind, hash, signer, signature, ct);
 
-        BigInteger remaining;
-        if (order.Kind == OrderKind.Request)
-        {
-            if (await chain.IsRequestConsumedAsync(hash, ct))
-                throw new OrderRejectedException(Consumed, $"request order {hash} was already matched or cancelled on chain");
-            remaining = volume;
-        }
-        else
-        {
-            remaining = await chain.RemainingAsync(hash, volume, ct);
-            if (remaining.IsZero)
-                throw new OrderRejectedException(Consumed, $"{OrderKinds.Name(order.Kind)} order {hash} has no volume left on chain (consumed or cancelled)");
-        }
+        // A request, like the other orders, may have gone into deals in part: the book lists what is left.
+        var remaining = await chain.RemainingAsync(order.Kind, hash, volume, ct);
+        if (remaining.IsZero)
+            throw new OrderRejectedException(Consumed, $"{OrderKinds.Name(order.Kind)} order {hash} has no volume left on chain (matched, consumed or cancelled)");
         return new VerifiedOrder(hash, signer, remaining);
     }
 

@@ -19,7 +19,10 @@ public static class OrderChooser
 {
     private const int PageSize = 200;
 
-    public static async Task<OrderChoice> ChooseAsync(MarketClient market, RunRequest r, string requester, CancellationToken ct)
+    /// <param name="acceptsCallbacks">Whether a pool accepts requests with a callback (its registered policy), when known:
+    /// a request with a callback never picks a pool that refuses them. Without it the match's CallbacksRefused says so.</param>
+    public static async Task<OrderChoice> ChooseAsync(MarketClient market, RunRequest r, string requester, CancellationToken ct,
+        Func<BigInteger, CancellationToken, Task<bool>>? acceptsCallbacks = null)
     {
         var apps = (await market.QueryAsync(OrderKind.App, new OrderQuery { App = r.App, PageSize = PageSize }, ct)).Items;
         var appProblems = new List<string>();
@@ -40,6 +43,8 @@ public static class OrderChooser
         var pools = (await market.QueryAsync(OrderKind.Workerpool, new OrderQuery { Category = r.Category, Workerpool = r.Workerpool.IsZero ? null : r.Workerpool, PageSize = PageSize }, ct)).Items;
         var poolProblems = new List<string>();
         var usablePools = pools.Where(o => Fits((WorkerpoolOrder)o.Order, r, requester, poolProblems)).ToList();
+        if (!Addresses.IsZero(r.Callback) && acceptsCallbacks is not null)
+            usablePools = await AcceptingCallbacksAsync(usablePools, acceptsCallbacks, poolProblems, ct);
         if (usablePools.Count == 0)
             throw new NoMatchException(pools.Count == 0 ? $"no open workerpool order in category {r.Category} on the market" : $"no usable workerpool order: {Nearest(poolProblems)}");
 
@@ -77,6 +82,21 @@ public static class OrderChooser
         return Check(problems, offered >= Math.Max(r.Trust, 1u), $"workerpool {o.Workerpool} offers trust up to {offered}, you asked for {r.Trust}") &&
             Check(problems, o.AppRestrict.IsZero || o.AppRestrict == r.App, $"workerpool {o.Workerpool}'s order is restricted to app {o.AppRestrict}") &&
             Check(problems, Addresses.IsZero(o.RequesterRestrict) || Addresses.AreEqual(o.RequesterRestrict, requester), $"workerpool {o.Workerpool}'s order is restricted to requester {o.RequesterRestrict}");
+    }
+
+    /// <summary>The pool orders whose pool accepts callbacks; each pool's policy is read once.</summary>
+    private static async Task<List<MarketOrder>> AcceptingCallbacksAsync(List<MarketOrder> pools, Func<BigInteger, CancellationToken, Task<bool>> acceptsCallbacks,
+        List<string> problems, CancellationToken ct)
+    {
+        var accepting = new Dictionary<BigInteger, bool>();
+        var kept = new List<MarketOrder>();
+        foreach (var order in pools)
+        {
+            var id = ((WorkerpoolOrder)order.Order).Workerpool;
+            if (!accepting.TryGetValue(id, out var accepts)) accepting[id] = accepts = await acceptsCallbacks(id, ct);
+            if (Check(problems, accepts, $"workerpool {id} does not accept requests with a callback")) kept.Add(order);
+        }
+        return kept;
     }
 
     private static bool Check(List<string> problems, bool ok, string problem)

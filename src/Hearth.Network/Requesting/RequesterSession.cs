@@ -22,8 +22,10 @@ public sealed class RequesterSession(HearthClient chain, MarketClient? market = 
 {
     public TimeSpan PollInterval { get; init; } = TimeSpan.FromMilliseconds(200);
 
+    /// <summary>The cheapest compatible orders; a request with a callback reads each candidate pool's policy on chain.</summary>
     public Task<OrderChoice> ChooseAsync(RunRequest request, CancellationToken ct) =>
-        OrderChooser.ChooseAsync(market ?? throw new InvalidOperationException("no order book to choose orders from"), request, chain.Address, ct);
+        OrderChooser.ChooseAsync(market ?? throw new InvalidOperationException("no order book to choose orders from"), request, chain.Address, ct,
+            async (pool, token) => (await chain.GetWorkerpoolPolicyAsync(pool, token)).AcceptsCallbacks);
 
     /// <summary>Signs nothing: the requester sends the match itself, and its transaction authorises its own order.</summary>
     public async Task<MatchResult> MatchAsync(RunRequest request, OrderChoice choice, CancellationToken ct)
@@ -37,7 +39,7 @@ public sealed class RequesterSession(HearthClient chain, MarketClient? market = 
             Dataset = request.Dataset, DatasetMaxPrice = dataset?.DatasetPrice ?? 0,
             Workerpool = pool.Workerpool, WorkerpoolMaxPrice = pool.WorkerpoolPrice,
             Requester = chain.Address, Volume = request.Volume, Category = request.Category, Trust = request.Trust,
-            Params = request.Params, Salt = Salt.New(),
+            Params = request.Params, Callback = request.Callback, Salt = Salt.New(),
         };
         return await chain.MatchOrdersAsync(new SignedOrders(
             app, choice.App.Signature, dataset ?? DatasetOrder.None, choice.Dataset?.Signature ?? [],

@@ -14,6 +14,10 @@ public sealed record RunRequest
     public long Category { get; init; }
     public string Params { get; init; } = "";
     public BigInteger? MaxTaskPrice { get; init; }
+
+    /// <summary>A contract called with each task's result, or the zero address for none. Only pools that accept
+    /// callbacks can take such a request.</summary>
+    public string Callback { get; init; } = Protocol.Addresses.Zero;
 }
 
 /// <summary>No compatible set of orders: <see cref="Exception.Message"/> says which constraint failed for the nearest ones.</summary>

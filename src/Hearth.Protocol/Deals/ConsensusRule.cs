@@ -4,7 +4,7 @@ namespace Hearth.Protocol.Deals;
 /// The consensus rule, identical to the contract's (Consensus.sol), so a scheduler can predict it.
 /// A worker's weight is the odds that a worker of its reputation is right: max(score / 3, 3) − 1, at most 255.
 /// A result wins when the product of the weights of its workers exceeds max(trust − 1, 1) times the product
-/// of the weights of everyone else.
+/// of the weights of everyone else. The agreeing workers share a task's reward by <see cref="RewardShare"/> of their weights.
 /// </summary>
 public static class ConsensusRule
 {
@@ -15,6 +15,29 @@ public static class ConsensusRule
     {
         var w = Math.Max(score / 3, 3) - 1;
         return (int)Math.Min(w, MaxWeight);
+    }
+
+    /// <summary>
+    /// An agreeing worker's part of a task's reward relative to the other agreeing workers: floor(log2(weight)), as
+    /// Consensus.rewardShare. A split linear in the weights would hand nearly all of each reward to the most reputable
+    /// keys; by log2 a weight of 255 takes 7 shares where a new worker (weight 2) takes 1.
+    /// </summary>
+    public static int RewardShare(int weight)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(weight, 2);
+        return System.Numerics.BitOperations.Log2((uint)weight);
+    }
+
+    /// <summary>
+    /// What each agreeing worker is paid of <paramref name="reward"/> (the pool price less the owner's share), in the order of
+    /// <paramref name="agreeingWeights"/>: reward × share / total shares, rounded down as the contract does; what rounding
+    /// leaves goes to the pool owner.
+    /// </summary>
+    public static System.Numerics.BigInteger[] SplitReward(System.Numerics.BigInteger reward, IReadOnlyList<int> agreeingWeights)
+    {
+        var shares = agreeingWeights.Select(RewardShare).ToArray();
+        var total = shares.Sum();
+        return shares.Select(s => reward * s / total).ToArray();
     }
 
     /// <summary>The winning digest of a task's contributions, or null when none reaches consensus.</summary>

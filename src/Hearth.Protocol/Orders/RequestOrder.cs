@@ -4,7 +4,8 @@ using Nethereum.ABI.FunctionEncoding.Attributes;
 namespace Hearth.Protocol.Orders;
 
 /// <summary>A requester's bid: which app (and dataset, pool) at which maximum prices, how many tasks, which trust.
-/// A request order is matched at most once; its hash is the deal's id.</summary>
+/// Like the other orders, a request's volume may go into several deals: its first deal's id is the request's hash, a later
+/// one's <see cref="Ids.DealId"/> (read it from DealCreated).</summary>
 [Struct("RequestOrder")]
 public sealed class RequestOrder : IOrder
 {

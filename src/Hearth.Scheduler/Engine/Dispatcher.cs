@@ -78,7 +78,7 @@ public sealed class Dispatcher(
             {
                 var taken = reps.Select(r => r.Worker).ToHashSet(StringComparer.OrdinalIgnoreCase);
                 var eligible = live.Where(w => !taken.Contains(w.Address)).ToList();
-                var staked = eligible.Where(w => standings.TryGetValue(w.Address, out var s) && s.Stake >= deal.WorkerStakeAmount).ToList();
+                var staked = eligible.Where(w => standings.TryGetValue(w.Address, out var s) && s.Backs(deal.WorkerStakeAmount)).ToList();
                 if (staked.Count == 0)
                 {
                     waiting = live.Count == 0 ? "waiting for a worker: none is connected"

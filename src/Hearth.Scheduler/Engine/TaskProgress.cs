@@ -1,3 +1,4 @@
+using System.Numerics;
 using Hearth.Protocol;
 using Hearth.Scheduler.Persistence;
 using Hearth.Scheduler.Replication;
@@ -9,18 +10,29 @@ namespace Hearth.Scheduler.Engine;
 /// <summary>Applies the replication plan to a task and its replicates: consensus, exhaustion, or what is still missing.</summary>
 internal static class TaskProgress
 {
-    /// <summary>The contributions in the order they came, with each worker's weight.</summary>
-    public static List<(Hash32 Digest, int Weight)> Contributions(IEnumerable<ReplicateEntity> replicates, IReadOnlyDictionary<string, WorkerStanding> standings) =>
-        Contributed(replicates).Select(r => (Hash32.Parse(r.Digest!), Weight(standings, r.Worker))).ToList();
+    /// <summary>The contributions that count, in the order they came, with each worker's weight.</summary>
+    public static List<(Hash32 Digest, int Weight)> Contributions(IEnumerable<ReplicateEntity> replicates, IReadOnlyDictionary<string, WorkerStanding> standings, BigInteger workerStake) =>
+        Counted(replicates, standings, workerStake).Select(r => (Hash32.Parse(r.Digest!), Weight(standings, r.Worker))).ToList();
 
     public static IEnumerable<ReplicateEntity> Contributed(IEnumerable<ReplicateEntity> replicates) =>
         replicates.Where(r => ReplicateStateMachine.HasContribution(r.Status)).OrderBy(r => r.ContributedAtMs).ThenBy(r => r.ReplicateId, StringComparer.Ordinal);
+
+    /// <summary>
+    /// The contributions the chain would take: those of workers whose stake backs the deal's worker stake. The contract
+    /// refuses a whole settlement for one unbacked contribution (a dissent nobody stands behind is free to make), so an
+    /// unbacked one counts as absent. A worker whose standing was not read is counted; the settler reads them all.
+    /// </summary>
+    public static IEnumerable<ReplicateEntity> Counted(IEnumerable<ReplicateEntity> replicates, IReadOnlyDictionary<string, WorkerStanding> standings, BigInteger workerStake) =>
+        Contributed(replicates).Where(r => IsBacked(standings, r.Worker, workerStake));
+
+    public static bool IsBacked(IReadOnlyDictionary<string, WorkerStanding> standings, string worker, BigInteger workerStake) =>
+        !standings.TryGetValue(worker, out var s) || s.Backs(workerStake);
 
     public static int Weight(IReadOnlyDictionary<string, WorkerStanding> standings, string worker) =>
         standings.TryGetValue(worker, out var s) ? s.Weight : Protocol.Deals.ConsensusRule.Weight(0);
 
     public static ReplicationPlan Plan(DealEntity deal, IReadOnlyCollection<ReplicateEntity> replicates, IReadOnlyDictionary<string, WorkerStanding> standings, int plannedWeight) =>
-        ReplicationPlanner.Plan((uint)deal.Trust, Contributions(replicates, standings), replicates.Count(r => ReplicateStateMachine.IsActive(r.Status)), replicates.Count, plannedWeight);
+        ReplicationPlanner.Plan((uint)deal.Trust, Contributions(replicates, standings, deal.WorkerStakeAmount), replicates.Count(r => ReplicateStateMachine.IsActive(r.Status)), replicates.Count, plannedWeight);
 
     /// <summary>Moves the task on after its replicates changed; returns the plan for the dispatcher.</summary>
     public static ReplicationPlan Advance(SchedulerDb db, TaskEntity task, DealEntity deal, IReadOnlyCollection<ReplicateEntity> replicates,
@@ -34,7 +46,10 @@ internal static class TaskProgress
             var winner = digest.ToString();
             foreach (var r in Contributed(replicates))
             {
-                if (r.Digest == winner) ReplicateStateMachine.Move(db, r, ReplicateStatus.Agreed, "agrees with the consensus", nowMs);
+                var unbacked = IsBacked(standings, r.Worker, deal.WorkerStakeAmount) ? ""
+                    : $"; not counted: its worker's stake does not back the deal's worker stake of {deal.WorkerStake}";
+                if (r.Digest == winner) ReplicateStateMachine.Move(db, r, ReplicateStatus.Agreed, "agrees with the consensus" + unbacked, nowMs);
+                else if (unbacked.Length > 0) ReplicateStateMachine.Move(db, r, ReplicateStatus.Disagreed, $"result {r.Digest} differs from the consensus {winner}{unbacked}", nowMs);
                 else ReplicateStateMachine.Move(db, r, ReplicateStatus.Disagreed, $"result {r.Digest} differs from the consensus {winner}: its stake is slashed at settlement", nowMs);
             }
             foreach (var r in replicates.Where(r => ReplicateStateMachine.IsActive(r.Status)))

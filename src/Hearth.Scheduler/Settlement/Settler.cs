@@ -95,7 +95,9 @@ public sealed class Settler(
         {
             var tx = await chain.SettleAsync(batch.Deal, Hash32.Parse(dealId), batch.Contributions, options.Value.ResultLocation, ct);
             await FinishAsync(batch.TaskIds, tx, ct);
-            scores.Invalidate();
+            // Scores and stakes move only where a task had several contributions (a slash, a score) or a trust above 2 (a lone
+            // contribution is then scored); a batch of lone results at trust 1-2 changes neither, so the cache stays.
+            if (batch.Contributions.Count > batch.TaskIds.Count || batch.Deal.Trust > 2) scores.Invalidate();
             SchedulerLog.Settled(logger, batch.TaskIds.Count, dealId, tx.Hash, tx.GasUsed);
             return batch.TaskIds.Count;
         }
@@ -103,6 +105,7 @@ public sealed class Settler(
         {
             // One bad task refuses the whole batch: settle each alone, so only that one waits or fails.
             SchedulerLog.BatchRefused(logger, dealId, e.Message);
+            if (e.ErrorName == "InsufficientStake") scores.Invalidate(); // a stake moved since it was read
             await ReleaseAsync(batch.TaskIds, $"its batch was refused ({e.Message}); settling it alone", ct);
             var n = 0;
             foreach (var id in batch.TaskIds) n += await SettleBatchAsync(dealId, [id], ct);
@@ -124,12 +127,17 @@ public sealed class Settler(
 
     private sealed record Batch(Deal Deal, List<string> TaskIds, List<Contribution> Contributions);
 
-    /// <summary>Marks the tasks Settling (persisted before anything is sent) and builds the calldata in the contract's order.</summary>
+    /// <summary>
+    /// Marks the tasks Settling (persisted before anything is sent) and builds the calldata in the contract's order. Only
+    /// contributions the workers' stakes back go in (<see cref="BatchBacking"/>): a task that would overdraw a worker in this
+    /// batch waits for the next one, and a task whose consensus needed an unbacked contribution is judged again.
+    /// </summary>
     private async Task<Batch?> BeginAsync(string dealId, List<string> taskIds, CancellationToken ct)
     {
-        // A task already attempted may have been mined without us seeing the receipt.
+        IReadOnlyDictionary<string, WorkerStanding> standings;
         await using (var peek = await dbs.CreateDbContextAsync(ct))
         {
+            // A task already attempted may have been mined without us seeing the receipt.
             var attempted = await peek.Tasks.AsNoTracking().Where(t => taskIds.Contains(t.TaskId) && t.SettleAttempts > 0).ToListAsync(ct);
             foreach (var t in attempted)
             {
@@ -137,8 +145,13 @@ public sealed class Settler(
                 await MarkDoneElsewhereAsync(t.TaskId, ct);
                 taskIds = taskIds.Where(id => id != t.TaskId).ToList();
             }
+            if (taskIds.Count == 0) return null;
+            // Stakes are chain reads: taken outside the gate, like every other.
+            var workers = await peek.Replicates.AsNoTracking()
+                .Where(r => taskIds.Contains(r.TaskId) && (r.Status == ReplicateStatus.Agreed || r.Status == ReplicateStatus.Disagreed))
+                .Select(r => r.Worker).Distinct().ToListAsync(ct);
+            standings = await scores.GetManyAsync(workers, ct);
         }
-        if (taskIds.Count == 0) return null;
 
         using var _ = await gate.EnterAsync(ct);
         await using var db = await dbs.CreateDbContextAsync(ct);
@@ -146,20 +159,35 @@ public sealed class Settler(
         var deal = await db.Deals.SingleAsync(d => d.DealId == dealId, ct);
         var tasks = await db.Tasks.Where(t => taskIds.Contains(t.TaskId) && t.Status == TaskStatus.ConsensusReached).OrderBy(t => t.Index).ToListAsync(ct);
         if (tasks.Count == 0) return null;
-        var ids = tasks.Select(t => t.TaskId).ToList();
-        var judged = (await db.Replicates.AsNoTracking()
-            .Where(r => ids.Contains(r.TaskId) && (r.Status == ReplicateStatus.Agreed || r.Status == ReplicateStatus.Disagreed)).ToListAsync(ct)).ToLookup(r => r.TaskId);
+        var candidateIds = tasks.Select(t => t.TaskId).ToList();
+        var judged = (await db.Replicates
+            .Where(r => candidateIds.Contains(r.TaskId) && (r.Status == ReplicateStatus.Agreed || r.Status == ReplicateStatus.Disagreed)).ToListAsync(ct)).ToLookup(r => r.TaskId);
+        var selection = BatchBacking.Select(tasks.Select(t => (t, (IReadOnlyList<ReplicateEntity>)judged[t.TaskId].ToList())), deal, standings);
+
+        foreach (var t in selection.Rejudged)
+        {
+            foreach (var r in judged[t.TaskId])
+                ReplicateStateMachine.Move(db, r, ReplicateStatus.Contributed, "judged again: a contributor's stake no longer backs the deal's worker stake", nowMs);
+            t.ConsensusDigest = null;
+            TaskStateMachine.Move(db, t, TaskStatus.Contributed,
+                $"a contributor's stake no longer backs the deal's worker stake of {deal.WorkerStake}: without its contribution the consensus does not stand; adding replicates", nowMs);
+        }
+        if (selection.Deferred.Count + selection.Rejudged.Count > 0)
+            SchedulerLog.SettlementHeldBack(logger, dealId, selection.Deferred.Count, selection.Rejudged.Count);
+
         var contributions = new List<Contribution>();
-        foreach (var t in tasks)
+        foreach (var (t, backed) in selection.Included)
         {
             // Disagreeing contributions go too: the contract slashes those workers and the consensus counts them.
-            foreach (var r in TaskProgress.Contributed(judged[t.TaskId]))
+            foreach (var r in backed)
                 contributions.Add(ContributionSigning.ToContribution(t.Index, Hash32.Parse(r.Digest!), Convert.FromHexString(r.Signature!.AsSpan(2))));
             t.SettleAttempts++;
-            TaskStateMachine.Move(db, t, TaskStatus.Settling, $"sending the settlement of {tasks.Count} task(s) of deal {dealId} (attempt {t.SettleAttempts})", nowMs);
+            TaskStateMachine.Move(db, t, TaskStatus.Settling, $"sending the settlement of {selection.Included.Count} task(s) of deal {dealId} (attempt {t.SettleAttempts})", nowMs);
         }
         await db.SaveChangesAsync(ct);
-        return new Batch(deal.ToDeal(), ids, contributions);
+        if (selection.Rejudged.Count > 0) signals.PlacementNeeded.Fire();
+        if (selection.Included.Count == 0) return null;
+        return new Batch(deal.ToDeal(), selection.Included.Select(x => x.Task.TaskId).ToList(), contributions);
     }
 
     private async Task FinishAsync(List<string> taskIds, TransactionResult tx, CancellationToken ct)
@@ -224,6 +252,11 @@ public sealed class Settler(
                 t.ConsensusDigest = null;
                 TaskStateMachine.Move(db, t, TaskStatus.Contributed, $"the chain found no consensus ({e.Message}); adding replicates", nowMs);
                 signals.PlacementNeeded.Fire();
+                break;
+            case "InsufficientStake" when t.SettleAttempts < attemptsAllowed:
+                // A stake moved since it was read: the next attempt reads it again and leaves out what it no longer backs.
+                scores.Invalidate();
+                TaskStateMachine.Move(db, t, TaskStatus.ConsensusReached, $"settlement refused: {e.Message}; reading the workers' stakes again", nowMs);
                 break;
             default:
                 if (t.SettleAttempts >= attemptsAllowed) TaskStateMachine.Move(db, t, TaskStatus.Failed, $"settlement refused {t.SettleAttempts} times: {e.Message}", nowMs);

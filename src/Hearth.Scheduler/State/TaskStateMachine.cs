@@ -16,7 +16,8 @@ public static class TaskStateMachine
         // Back to Pending when every replicate was lost before any contribution.
         [TaskStatus.Running] = [TaskStatus.Pending, TaskStatus.Contributed, TaskStatus.ConsensusReached, TaskStatus.Failed],
         [TaskStatus.Contributed] = [TaskStatus.ConsensusReached, TaskStatus.Failed],
-        [TaskStatus.ConsensusReached] = [TaskStatus.Settling, TaskStatus.Failed],
+        // Back to Contributed when a contributor's stake no longer backs its contribution and the rest do not agree enough.
+        [TaskStatus.ConsensusReached] = [TaskStatus.Settling, TaskStatus.Contributed, TaskStatus.Failed],
         // Back from Settling when the transaction was not sent or not mined, or the chain judged the consensus differently.
         [TaskStatus.Settling] = [TaskStatus.Settled, TaskStatus.ConsensusReached, TaskStatus.Contributed, TaskStatus.Failed],
         [TaskStatus.Settled] = [],
