@@ -60,6 +60,24 @@ public sealed class SignaturesTests
     }
 
     [Fact]
+    public void The_high_s_twin_of_a_valid_signature_is_refused()
+    {
+        var digest = Hash32.Keccak("x"u8);
+        var signature = Signatures.Sign(digest, Key);
+        var order = System.Numerics.BigInteger.Parse("0FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141", System.Globalization.NumberStyles.HexNumber, System.Globalization.CultureInfo.InvariantCulture);
+        var s = new System.Numerics.BigInteger(signature.AsSpan(32, 32), isUnsigned: true, isBigEndian: true);
+        var twin = (byte[])signature.Clone();
+        Pad((order - s).ToByteArray(isUnsigned: true, isBigEndian: true)).CopyTo(twin, 32);
+        twin[64] = (byte)(signature[64] == 27 ? 28 : 27);
+
+        Assert.True(Signatures.IsLowS(signature.AsSpan(32, 32)));
+        Assert.False(Signatures.IsLowS(twin.AsSpan(32, 32)));
+        var refused = Assert.Throws<ArgumentException>(() => Signatures.Recover(digest, twin));
+        Assert.Contains("upper half", refused.Message);
+        Assert.Null(Hearth.Protocol.Deals.ContributionSigning.RecoverWorker(new Eip712Domain(1, Key.GetPublicAddress()), digest, digest, twin));
+    }
+
+    [Fact]
     public void A_tampered_message_recovers_another_address()
     {
         var signature = Signatures.SignMessage("pay 1", Key.GetPrivateKeyAsBytes());

@@ -1,15 +1,10 @@
-using System.Numerics;
-using System.Globalization;
+using Hearth.Protocol.Orders;
 
 namespace Hearth.Market.Json;
 
 /// <summary>Parses a 65-byte r ‖ s ‖ v signature as the contract will check it.</summary>
 internal static class SignatureHex
 {
-    // secp256k1's order / 2: OpenZeppelin's ECDSA refuses a larger s (the malleable twin of a valid signature).
-    private static readonly BigInteger HalfOrder =
-        BigInteger.Parse("7FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF5D576E7357A4501DDFE92F46681B20A0", NumberStyles.HexNumber, CultureInfo.InvariantCulture);
-
     /// <summary>Empty ("0x") means pre-signed on chain. A recovery byte of 0 or 1 (some hardware wallets) becomes 27 or 28,
     /// since the contract's ecrecover only takes the latter.</summary>
     public static byte[] Parse(string? text)
@@ -25,8 +20,7 @@ internal static class SignatureHex
             throw new OrderFormatException(field, $"expected 65 bytes (r, s, v), got {bytes.Length}; compact 64-byte signatures are not accepted");
         if (bytes[64] is 0 or 1) bytes[64] += 27;
         if (bytes[64] is not (27 or 28)) throw new OrderFormatException(field, $"the recovery byte v is {bytes[64]}, expected 27 or 28");
-        var s = new BigInteger(bytes.AsSpan(32, 32), isUnsigned: true, isBigEndian: true);
-        if (s > HalfOrder) throw new OrderFormatException(field, "s is in the upper half of the curve order (a malleable signature the contract refuses)");
+        if (!Signatures.IsLowS(bytes.AsSpan(32, 32))) throw new OrderFormatException(field, "s is in the upper half of the curve order (a malleable signature the contract refuses)");
         return bytes;
     }
 }

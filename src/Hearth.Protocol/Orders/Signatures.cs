@@ -12,6 +12,13 @@ namespace Hearth.Protocol.Orders;
 /// </summary>
 public static class Signatures
 {
+    // secp256k1's order / 2, big-endian: a signature with a larger s is the malleable twin of a valid one. The contract
+    // (OpenZeppelin's ECDSA, and the compact (r, vs) form of contributions) cannot take it: refused where it arrives.
+    private static readonly byte[] HalfOrder = Convert.FromHexString("7FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF5D576E7357A4501DDFE92F46681B20A0");
+
+    /// <summary>Whether the 32-byte big-endian <paramref name="s"/> is in the lower half of the curve order.</summary>
+    public static bool IsLowS(ReadOnlySpan<byte> s) => s.Length == 32 && s.SequenceCompareTo(HalfOrder) <= 0;
+
     public static byte[] Sign(Hash32 digest, EthECKey key) => Sign(digest, key.GetPrivateKeyAsBytes());
 
     public static byte[] Sign(Hash32 digest, ReadOnlySpan<byte> privateKey)
@@ -38,11 +45,14 @@ public static class Signatures
     }
 
     /// <summary>The EIP-55 address whose key made <paramref name="signature"/> over <paramref name="digest"/>.</summary>
-    /// <exception cref="ArgumentException">The signature is not 65 bytes, its v is not 27 or 28, or no key recovers from it.</exception>
+    /// <exception cref="ArgumentException">The signature is not 65 bytes, its v is not 27 or 28, its s is in the upper
+    /// half of the curve order (the chain refuses it), or no key recovers from it.</exception>
     public static string Recover(Hash32 digest, byte[] signature)
     {
         if (signature.Length != 65) throw new ArgumentException("a 65-byte signature was expected", nameof(signature));
         if (signature[64] is not (27 or 28)) throw new ArgumentException($"bad recovery byte {signature[64]}", nameof(signature));
+        if (!IsLowS(signature.AsSpan(32, 32)))
+            throw new ArgumentException("s is in the upper half of the curve order (a malleable signature the chain refuses)", nameof(signature));
         Span<byte> publicKey = stackalloc byte[64];
         if (!Secp256k1Curve.Default.TryRecover(digest.Span, signature.AsSpan(0, 64), signature[64] - 27, publicKey))
             throw new ArgumentException("no public key recovers from this signature", nameof(signature));

@@ -103,6 +103,11 @@ public sealed class WorkerExchange(
         {
             if (!reports.CheckOwner(c.Index, rows.GetValueOrDefault(c.Item.ReplicateId))) continue;
             var taskId = rows[c.Item.ReplicateId].TaskId;
+            if (c.Signature.Length == 65 && !Signatures.IsLowS(c.Signature.AsSpan(32, 32)))
+            {
+                reports.Refuse(c.Index, 400, "the contribution signature's s is in the upper half of the curve order: the chain refuses such a signature; sign with low s, as every standard signer does");
+                continue;
+            }
             var signer = ContributionSigning.RecoverWorker(chain.Domain, Hash32.Parse(taskId), c.Digest, c.Signature);
             if (signer is null || !Addresses.AreEqual(signer, reports.Worker))
                 reports.Refuse(c.Index, 400, $"the contribution signature does not recover to worker {reports.Worker} for task {taskId} (signed {signer ?? "nothing readable"}; check the chain id and market address of the EIP-712 domain)");
