@@ -17,7 +17,10 @@ internal static class EngineSettings
     /// </summary>
     public static Engine Create(bool epochInterruption, bool fuel)
     {
+        // Multi-memory off: the memory limit applies to each linear memory, so a module declaring many would take
+        // the limit many times over. WASI toolchains emit one memory; a module with more is refused at compile time.
         using var config = new Config()
+            .WithMultiMemory(false)
             .WithEpochInterruption(epochInterruption)
             .WithFuelConsumption(fuel)
             .WithOptimizationLevel(OptimizationLevel.Speed);

@@ -26,8 +26,7 @@ internal static class ModuleExecution
         }
         catch (WasmtimeException exception)
         {
-            var message = exception.Message.Split('\n', 2)[0].Trim();
-            return ModuleOutcome.Failed(SandboxFailureKind.InvalidModule, $"not a valid WebAssembly module: {message}");
+            return ModuleOutcome.Failed(SandboxFailureKind.InvalidModule, $"not a valid WebAssembly module: {Summary(exception.Message)}");
         }
         if (module is null)
         {
@@ -48,4 +47,12 @@ internal static class ModuleExecution
         .WithPreopenedDirectory(invocation.OutputDirectory, "/out", mutable: true)
         .WithStandardOutputCallback(hooks.OnStandardOutput)
         .WithStandardErrorCallback(hooks.OnStandardError);
+
+    /// <summary>Wasmtime's first line says what failed and its last "Caused by" line why: both, on one line.</summary>
+    private static string Summary(string message)
+    {
+        var lines = message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (lines.Length == 0) return "no reason given";
+        return lines.Length == 1 || lines[^1] == lines[0] ? lines[0] : $"{lines[0]}: {lines[^1]}";
+    }
 }

@@ -12,6 +12,10 @@ internal static class ModuleRun
 {
     // Tables can grow without touching linear memory; this bounds them to a few MB.
     private const uint MaxTableElements = 1_000_000;
+    // One module instance, one linear memory (multi-memory is off in the engine too), and a few tables (reference types).
+    private const long MaxInstances = 1;
+    private const long MaxTables = 4;
+    private const long MaxMemories = 1;
 
     public static ModuleOutcome Execute(WasiEngine engine, Module module, ModuleInvocation invocation, WasiConfiguration wasi, IModuleRunHooks hooks)
     {
@@ -21,7 +25,7 @@ internal static class ModuleRun
         }
 
         using var store = new Store(engine.Engine);
-        store.SetLimits(memorySize: invocation.MemoryBytes, tableElements: MaxTableElements);
+        store.SetLimits(memorySize: invocation.MemoryBytes, tableElements: MaxTableElements, instances: MaxInstances, tables: MaxTables, memories: MaxMemories);
         store.SetWasiConfiguration(wasi);
         if (invocation.Fuel is { } fuel)
         {

@@ -63,6 +63,20 @@ public sealed class FaultTests(SandboxFixture fixture) : IClassFixture<SandboxFi
         Assert.Contains("16777216 B limit", result.FailureReason);
     }
 
+    /// <summary>The memory limit applies to each linear memory: a module declaring eight would take it eight times over.</summary>
+    [Theory, MemberData(nameof(Isolations))]
+    public async Task A_module_with_many_memories_is_refused(SandboxIsolation isolation)
+    {
+        var memories = string.Concat(Enumerable.Range(0, 8).Select(i => $"(memory $m{i} 1)"));
+        var grows = string.Concat(Enumerable.Range(0, 8).Select(i => $"(drop (memory.grow $m{i} (i32.const 255)))"));
+        var result = await fixture.RunnerFor(isolation).RunAsync(SandboxFixture.Wat($$"""
+            (module {{memories}} (export "memory" (memory $m0)) (func (export "_start") {{grows}}))
+            """, SandboxFixture.Limits(memoryBytes: 16L << 20)));
+
+        Assert.Equal(SandboxFailureKind.InvalidModule, result.Failure);
+        Assert.Contains("memor", result.FailureReason, StringComparison.OrdinalIgnoreCase);
+    }
+
     [Theory, MemberData(nameof(Isolations))]
     public async Task Initial_memory_above_the_limit_is_out_of_memory(SandboxIsolation isolation)
     {
