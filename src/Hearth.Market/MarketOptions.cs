@@ -13,8 +13,9 @@ public sealed class MarketOptions
     /// <summary>The market's contracts and chain id: the EIP-712 domain every order must be signed for.</summary>
     public HearthDeployment? Deployment { get; set; }
 
-    /// <summary>The SQLite file of the book, used when <see cref="PostgresConnectionString"/> is not set.</summary>
-    public string DatabasePath { get; set; } = Path.Combine(Path.GetTempPath(), "hearth-market", "market.db");
+    /// <summary>The SQLite file of the book, used when <see cref="PostgresConnectionString"/> is not set. No default: a
+    /// shared temporary folder would let any local user replace or read the book.</summary>
+    public string DatabasePath { get; set; } = "";
 
     /// <summary>When set, the book lives in PostgreSQL instead of SQLite (same schema, same code path).</summary>
     public string? PostgresConnectionString { get; set; }

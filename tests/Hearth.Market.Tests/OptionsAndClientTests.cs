@@ -32,8 +32,15 @@ public sealed class OptionsTests
     [Fact]
     public void A_missing_deployment_is_named()
     {
-        var e = Assert.Throws<OptionsValidationException>(() => MarketOptionsValidator.ThrowIfInvalid(new MarketOptions { RpcUrl = "http://127.0.0.1:8545" }));
+        var e = Assert.Throws<OptionsValidationException>(() => MarketOptionsValidator.ThrowIfInvalid(new MarketOptions { RpcUrl = "http://127.0.0.1:8545", DatabasePath = "/var/lib/hearth/market.db" }));
         Assert.Contains("Market:Deployment is missing", Assert.Single(e.Failures));
+    }
+
+    [Fact]
+    public void The_book_has_no_default_database_in_a_shared_folder()
+    {
+        var e = Assert.Throws<OptionsValidationException>(() => MarketOptionsValidator.ThrowIfInvalid(new MarketOptions { RpcUrl = "http://127.0.0.1:8545" }));
+        Assert.Contains(e.Failures, f => f.Contains("Market:DatabasePath is empty"));
     }
 
     [Fact]

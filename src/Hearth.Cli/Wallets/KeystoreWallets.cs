@@ -89,11 +89,18 @@ public sealed class KeystoreWallets(string folder)
     {
         var address = key.GetPublicAddress();
         var json = _service.EncryptAndGenerateDefaultKeyStoreAsJson(password, key.GetPrivateKeyAsBytes(), address);
-        Directory.CreateDirectory(Folder);
+        CreatePrivateFolder(Folder);
         var path = Path.Combine(Folder, _service.GenerateUTCFileName(address) + ".json");
         if (List().Any(e => e.Address.Equals(address, StringComparison.OrdinalIgnoreCase)))
             throw new CliException($"wallet {address} is already in {Folder}");
-        File.WriteAllText(path, json);
+        // Readable by its owner only, from the moment it exists: never written first and restricted after.
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+        if (!OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        using (var file = new FileStream(path, options))
+        using (var writer = new StreamWriter(file))
+        {
+            writer.Write(json);
+        }
         return new Entry(address, path);
     }
 
@@ -110,5 +117,11 @@ public sealed class KeystoreWallets(string folder)
         {
             return null;
         }
+    }
+
+    private static void CreatePrivateFolder(string folder)
+    {
+        if (OperatingSystem.IsWindows()) Directory.CreateDirectory(folder);
+        else Directory.CreateDirectory(folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
     }
 }
