@@ -90,6 +90,17 @@ public static class HearthCommand
             return 0;
         });
         bench.Subcommands.Add(e2e);
+        var only = new Option<string[]>("--only") { Description = "Play only these attacks (by name).", AllowMultipleArgumentsPerToken = true };
+        var attacks = new Command("attacks", "Play each attack of docs/security.md against a local network; one JSON line per attack; fails when one gets through.") { only };
+        attacks.SetAction(async (parse, ct) =>
+        {
+            var names = parse.GetValue(only);
+            var unknown = names?.Where(n => !AttackCampaign.All.Any(a => a.Name.Equals(n, StringComparison.OrdinalIgnoreCase))).ToList();
+            if (unknown is { Count: > 0 })
+                throw new CliException($"unknown attack {unknown[0]}; known: {string.Join(", ", AttackCampaign.All.Select(a => a.Name))}");
+            return await AttackCampaign.RunAsync(env.Context.Out, names is { Length: > 0 } ? names : null, ct);
+        });
+        bench.Subcommands.Add(attacks);
         return bench;
     }
 }
