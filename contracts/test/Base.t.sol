@@ -3,6 +3,7 @@ pragma solidity ^0.8.28;
 
 import {Vm, vm} from "./utils/Vm.sol";
 import {Asserts} from "./utils/Asserts.sol";
+import {MarketSigning} from "./utils/MarketSigning.sol";
 import {HearthToken} from "../src/HearthToken.sol";
 import {AppRegistry, DatasetRegistry} from "../src/registries/ContentRegistry.sol";
 import {WorkerpoolRegistry} from "../src/registries/WorkerpoolRegistry.sol";
@@ -210,8 +211,7 @@ abstract contract Base is Asserts {
     }
 
     function signHash(uint256 key, bytes32 h) internal pure returns (bytes memory) {
-        (uint8 v, bytes32 r, bytes32 s) = vm.sign(key, h);
-        return abi.encodePacked(r, s, v);
+        return MarketSigning.sign(key, h);
     }
 
     function callMatch(Orders memory o) internal returns (bytes32) {
@@ -225,15 +225,8 @@ abstract contract Base is Asserts {
         deal = dealFromLogs(dealId);
     }
 
-    function dealFromLogs(bytes32 dealId) internal returns (Deal memory deal) {
-        Vm.Log[] memory logs = vm.getRecordedLogs();
-        for (uint256 i = 0; i < logs.length; ++i) {
-            if (logs[i].topics[0] == HearthMarket.DealCreated.selector && logs[i].topics[1] == dealId) {
-                (deal,) = abi.decode(logs[i].data, (Deal, string));
-                return deal;
-            }
-        }
-        revert("no DealCreated");
+    function dealFromLogs(bytes32 dealId) internal returns (Deal memory) {
+        return MarketSigning.dealFromLogs(dealId);
     }
 
     /// @notice Signs and matches a deal of `volume` tasks at `trust`, with a dataset.
@@ -269,9 +262,7 @@ abstract contract Base is Asserts {
         view
         returns (Contribution memory)
     {
-        bytes32 h = market.hashContribution(market.taskId(dealId, task), digest);
-        (uint8 v, bytes32 r, bytes32 s) = vm.sign(key, h);
-        return Contribution(task, digest, r, bytes32(uint256(s) | (uint256(v - 27) << 255)));
+        return MarketSigning.contribution(market, dealId, task, digest, key);
     }
 
     function one(Contribution memory c) internal pure returns (Contribution[] memory cs) {

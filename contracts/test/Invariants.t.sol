@@ -3,6 +3,7 @@ pragma solidity ^0.8.28;
 
 import {vm} from "./utils/Vm.sol";
 import {Asserts} from "./utils/Asserts.sol";
+import {MarketSigning} from "./utils/MarketSigning.sol";
 import {HearthToken} from "../src/HearthToken.sol";
 import {AppRegistry, DatasetRegistry} from "../src/registries/ContentRegistry.sol";
 import {WorkerpoolRegistry} from "../src/registries/WorkerpoolRegistry.sol";
@@ -188,8 +189,7 @@ contract MarketHandler is Asserts {
     }
 
     function _sign(uint256 key, bytes32 h) internal pure returns (bytes memory) {
-        (uint8 v, bytes32 r, bytes32 s) = vm.sign(key, h);
-        return abi.encodePacked(r, s, v);
+        return MarketSigning.sign(key, h);
     }
 
     function _orders(uint256 seed, uint256 volume, uint256 trust, bool withDataset)
@@ -269,15 +269,8 @@ contract MarketHandler is Asserts {
         return uint256(d.appPrice) + d.datasetPrice + d.poolPrice + d.poolStake;
     }
 
-    function _dealFromLogs(bytes32 id) internal returns (Deal memory d) {
-        Vm.Log[] memory logs = vm.getRecordedLogs();
-        for (uint256 i = 0; i < logs.length; ++i) {
-            if (logs[i].topics[0] == HearthMarket.DealCreated.selector && logs[i].topics[1] == id) {
-                (d,) = abi.decode(logs[i].data, (Deal, string));
-                return d;
-            }
-        }
-        revert("no DealCreated");
+    function _dealFromLogs(bytes32 id) internal returns (Deal memory) {
+        return MarketSigning.dealFromLogs(id);
     }
 
     /// @dev The same signatures must not work on another market, on another chain, or for another order.
@@ -351,9 +344,7 @@ contract MarketHandler is Asserts {
         view
         returns (Contribution memory)
     {
-        bytes32 h = market.hashContribution(market.taskId(id, task), digest);
-        (uint8 v, bytes32 r, bytes32 s) = vm.sign(key, h);
-        return Contribution(task, digest, r, bytes32(uint256(s) | (uint256(v - 27) << 255)));
+        return MarketSigning.contribution(market, id, task, digest, key);
     }
 
     function _batch(bytes32 id, uint256[] memory tasks, uint256 seed, bool dishonest)
