@@ -32,8 +32,9 @@ internal static partial class SchedulerLog
     [LoggerMessage(EventId = 4308, Level = LogLevel.Information, Message = "Worker {Worker} logged in")]
     public static partial void WorkerLoggedIn(ILogger logger, string worker);
 
-    [LoggerMessage(EventId = 4309, Level = LogLevel.Debug, Message = "Replicate {ReplicateId}: worker {Worker} contributed {Digest}")]
-    public static partial void Contributed(ILogger logger, string replicateId, string worker, string digest);
+    // No digest: a result stays secret until its task is settled on chain, in logs too.
+    [LoggerMessage(EventId = 4309, Level = LogLevel.Debug, Message = "Replicate {ReplicateId}: worker {Worker} contributed")]
+    public static partial void Contributed(ILogger logger, string replicateId, string worker);
 
     [LoggerMessage(EventId = 4310, Level = LogLevel.Information, Message = "Settled {Count} task(s) of deal {DealId} in {TxHash} ({Gas} gas)")]
     public static partial void Settled(ILogger logger, int count, string dealId, string txHash, long gas);

@@ -3,9 +3,13 @@ namespace Hearth.Scheduler.Api;
 /// <summary>One recorded status change.</summary>
 public sealed record StatusChangeView(string? From, string To, string Reason, DateTimeOffset At);
 
+/// <summary>A replicate of a task; <paramref name="Digest"/> is null until the task is Settled (results stay secret until then).</summary>
 public sealed record ReplicateView(string ReplicateId, string Worker, string Status, string Reason, string? Digest, DateTimeOffset AssignedAt, IReadOnlyList<StatusChangeView> History);
 
-/// <summary>GET /api/tasks/{taskId}: where a task is, why, and how it got there.</summary>
+/// <summary>
+/// GET /api/tasks/{taskId}: where a task is, why, and how it got there. <paramref name="ConsensusDigest"/> and the
+/// replicates' digests are null until the task is Settled on chain: before, anyone (a worker too) could copy them.
+/// </summary>
 public sealed record TaskView(
     string TaskId, string DealId, long Index, string Status, string Reason, string? ConsensusDigest, string? SettlementTx,
     IReadOnlyList<StatusChangeView> History, IReadOnlyList<ReplicateView> Replicates);

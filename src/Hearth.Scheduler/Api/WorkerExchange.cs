@@ -117,7 +117,7 @@ public sealed class WorkerExchange(
             var checking = reports.PendingContributions().ToList();
             var stored = await StoredResultsAsync(checking.Select(c => BlobAddress.FromHash(c.Digest.Span)).ToList(), ct);
             foreach (var c in checking.Where(c => !stored.Contains(BlobAddress.FromHash(c.Digest.Span))))
-                reports.Refuse(c.Index, 409, $"result {c.Digest} is not in the result storage: upload it before contributing");
+                reports.Refuse(c.Index, 409, "the result is not in the result storage: upload it before contributing");
         }
         var taskIds = reports.PendingContributions().Select(c => rows[c.Item.ReplicateId].TaskId).Distinct().ToList();
         reports.Contributors.AddRange(await db.Replicates.Where(x => taskIds.Contains(x.TaskId) && x.Digest != null).Select(x => x.Worker).ToListAsync(ct));
@@ -154,7 +154,8 @@ public sealed class WorkerExchange(
                 replicate.ContributedAtMs = nowMs;
                 replicate.ExitCode = r.ExitCode;
                 replicate.RunSeconds = r.RunSeconds;
-                ReplicateStateMachine.Move(db, replicate, ReplicateStatus.Contributed, $"result {replicate.Digest} (exit code {r.ExitCode}, {r.RunSeconds:0.###} s)", nowMs);
+                // The digest has its own column, shown once the task is settled; never in a reason (ResultSecrecy).
+                ReplicateStateMachine.Move(db, replicate, ReplicateStatus.Contributed, $"contributed (exit code {r.ExitCode}, {r.RunSeconds:0.###} s)", nowMs);
                 var task = tasks[replicate.TaskId];
                 TaskProgress.Advance(db, task, deals[replicate.DealId], siblings[task.TaskId].ToList(), standings, 2, nowMs);
                 consensus |= task.Status == TaskStatus.ConsensusReached;
@@ -165,10 +166,13 @@ public sealed class WorkerExchange(
                 var replicate = replicates.GetValueOrDefault(f.Item.ReplicateId);
                 if (!reports.CheckOwner(f.Index, replicate)) continue;
                 if (!ReplicateStateMachine.IsActive(replicate!.Status)) { reports.Refuse(f.Index, 409, $"replicate {replicate.ReplicateId} is {replicate.Status}: {replicate.Reason}"); continue; }
-                var why = $"worker {reports.Worker} reported {Clip(f.Item.Report.Kind, 50)}: {Clip(f.Item.Report.Reason ?? "", 500)}";
+                // A worker's own words may quote its result's digest (an upload that failed): withheld, as every digest is.
+                var deal = deals[replicate.DealId];
+                string?[] publicIds = [deal.DealId, replicate.TaskId, deal.AppChecksum, deal.DatasetChecksum];
+                var why = $"worker {reports.Worker} reported {Clip(ResultSecrecy.Redact(f.Item.Report.Kind, publicIds), 50)}: {Clip(ResultSecrecy.Redact(f.Item.Report.Reason ?? "", publicIds), 500)}";
                 ReplicateStateMachine.Move(db, replicate, ReplicateStatus.Failed, why, nowMs);
                 var task = tasks[replicate.TaskId];
-                TaskProgress.Advance(db, task, deals[replicate.DealId], siblings[task.TaskId].ToList(), new Dictionary<string, WorkerStanding>(), 2, nowMs);
+                TaskProgress.Advance(db, task, deal, siblings[task.TaskId].ToList(), new Dictionary<string, WorkerStanding>(), 2, nowMs);
                 TaskStateMachine.Explain(db, task, $"{why}; replicate replaced", nowMs);
                 reports.Record(f.Index);
             }
@@ -176,7 +180,7 @@ public sealed class WorkerExchange(
             await db.SaveChangesAsync(ct);
         }
         foreach (var c in reports.RecordedContributions())
-            SchedulerLog.Contributed(logger, c.Item.ReplicateId, reports.Worker, c.Digest.ToString());
+            SchedulerLog.Contributed(logger, c.Item.ReplicateId, reports.Worker);
         if (reports.Count > 0) signals.PlacementNeeded.Fire();
         if (consensus) signals.SettlementNeeded.Fire();
         return assignments;

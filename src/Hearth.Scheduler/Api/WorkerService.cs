@@ -152,7 +152,9 @@ public sealed class WorkerService(
         if (replicate.Status == stage) return true;
         if (!ReplicateStateMachine.IsActive(replicate.Status) || !ReplicateStateMachine.CanMove(replicate.Status, stage.Value))
             return ApiResult<bool>.Fail(409, $"replicate {replicateId} is {replicate.Status} ({replicate.Reason}); it cannot go to {stage}");
-        var detail = string.IsNullOrWhiteSpace(r.Detail) ? "" : ": " + r.Detail[..Math.Min(r.Detail.Length, 300)];
+        // A worker's words may quote a digest: withheld, as every digest is until settlement (ResultSecrecy).
+        var said = string.IsNullOrWhiteSpace(r.Detail) ? "" : ResultSecrecy.Redact(r.Detail, [replicate.DealId, replicate.TaskId]);
+        var detail = said.Length == 0 ? "" : ": " + said[..Math.Min(said.Length, 300)];
         ReplicateStateMachine.Move(db, replicate, stage.Value, $"worker reports {r.Stage.ToLowerInvariant()}{detail}", Now());
         await db.SaveChangesAsync(ct);
         return true;

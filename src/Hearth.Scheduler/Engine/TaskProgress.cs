@@ -48,9 +48,10 @@ internal static class TaskProgress
             {
                 var unbacked = IsBacked(standings, r.Worker, deal.WorkerStakeAmount) ? ""
                     : $"; not counted: its worker's stake does not back the deal's worker stake of {deal.WorkerStake}";
+                // No digest in a reason: until settlement a digest must stay unreadable (ResultSecrecy); the digests have their own columns.
                 if (r.Digest == winner) ReplicateStateMachine.Move(db, r, ReplicateStatus.Agreed, "agrees with the consensus" + unbacked, nowMs);
-                else if (unbacked.Length > 0) ReplicateStateMachine.Move(db, r, ReplicateStatus.Disagreed, $"result {r.Digest} differs from the consensus {winner}{unbacked}", nowMs);
-                else ReplicateStateMachine.Move(db, r, ReplicateStatus.Disagreed, $"result {r.Digest} differs from the consensus {winner}: its stake is slashed at settlement", nowMs);
+                else if (unbacked.Length > 0) ReplicateStateMachine.Move(db, r, ReplicateStatus.Disagreed, "differs from the consensus" + unbacked, nowMs);
+                else ReplicateStateMachine.Move(db, r, ReplicateStatus.Disagreed, "differs from the consensus: its stake is slashed at settlement", nowMs);
             }
             foreach (var r in replicates.Where(r => ReplicateStateMachine.IsActive(r.Status)))
                 ReplicateStateMachine.Move(db, r, ReplicateStatus.Cancelled, "consensus was reached without it", nowMs);

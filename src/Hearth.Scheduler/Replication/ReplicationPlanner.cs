@@ -7,7 +7,7 @@ namespace Hearth.Scheduler.Replication;
 /// <param name="Consensus">The winning digest when the contributions already reach the deal's trust.</param>
 /// <param name="MoreReplicates">Replicates to add now (beyond those still running).</param>
 /// <param name="Exhausted">No consensus is reachable any more: the contract's cap on contributions is reached.</param>
-/// <param name="Reason">Why, in words a requester understands.</param>
+/// <param name="Reason">Why, in words a requester understands; never a digest (it is shown before settlement).</param>
 public sealed record ReplicationPlan(Hash32? Consensus, int MoreReplicates, bool Exhausted, string Reason);
 
 /// <summary>
@@ -28,7 +28,7 @@ public static class ReplicationPlanner
         if (contributions.Count > 0 && ConsensusRule.Decide(contributions, effectiveTrust) is { } winner
             && contributions.Where(c => c.Digest == winner).ToList() is var group
             && group.Count >= MinAgreeing(group.Max(c => c.Weight)))
-            return new ReplicationPlan(winner, 0, false, $"consensus reached on {winner} with {contributions.Count(c => c.Digest == winner)} of {contributions.Count} contributions (trust {effectiveTrust})");
+            return new ReplicationPlan(winner, 0, false, $"consensus reached with {contributions.Count(c => c.Digest == winner)} of {contributions.Count} contributions (trust {effectiveTrust})");
 
         int missing;
         if (contributions.Count == 0)
