@@ -39,6 +39,7 @@ public static class AttackCampaign
         new AddressZeroEscrowAttack(),
         new OpenRequestSnipingAttack(),
         new ManyMemoriesAttack(),
+        new ResultCopyingAttack(),
     ];
 
     public static async Task<int> RunAsync(TextWriter output, IEnumerable<string>? only, CancellationToken ct)
