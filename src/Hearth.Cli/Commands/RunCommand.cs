@@ -44,12 +44,15 @@ public static class RunCommand
             if (request.Trust is 0 or > 10_000) throw new CliException("--trust must be between 1 and 10000");
             var summary = await RunAsync(env, parse, request, parse.GetValue(output)!, live: !env.Json(parse), ct);
             env.Print(parse, summary, summary.Lines());
-            return summary.Settled == request.Volume ? 0 : 1;
+            return summary.Settled == request.Volume && summary.NotUnpacked == 0 ? 0 : 1;
         });
         return command;
     }
 
-    public sealed record RunSummary(string DealId, int Volume, int Settled, int Refunded, string TaskPrice, string Total, double WallSeconds, long MatchGas, string ResultsFolder, IReadOnlyList<string> Digests)
+    /// <summary>What a run did; <see cref="ResultNotes"/> names the tasks whose archive held links (listed, never
+    /// created) or was not unpacked (<see cref="NotUnpacked"/> of them).</summary>
+    public sealed record RunSummary(string DealId, int Volume, int Settled, int Refunded, string TaskPrice, string Total, double WallSeconds, long MatchGas, string ResultsFolder, IReadOnlyList<string> Digests,
+        int NotUnpacked, IReadOnlyList<string> ResultNotes)
     {
         public string[] Lines() =>
         [
@@ -57,7 +60,8 @@ public static class RunCommand
             $"tasks      {Settled} of {Volume} certified on chain{(Refunded > 0 ? $", {Refunded} refunded" : "")}",
             $"paid       {Total} ({TaskPrice} per task); matching cost {MatchGas} gas",
             $"wall time  {WallSeconds:F1} s",
-            $"results    {ResultsFolder} (each archive's sha256 checked against the chain)",
+            $"results    {ResultsFolder} (each archive's sha256 checked against the chain){(NotUnpacked > 0 ? $"; {NotUnpacked} not unpacked" : "")}",
+            .. ResultNotes,
         ];
     }
 
@@ -96,7 +100,8 @@ public static class RunCommand
         return new RunSummary(match.DealId.ToString(), (int)match.Deal.Volume, progress.Settled.Count, progress.Refunded.Count,
             Tokens.Format(match.Deal.TaskPrice), Tokens.Format(match.Deal.TaskPrice * progress.Settled.Count),
             (DateTimeOffset.UtcNow - started).TotalSeconds, match.Transaction.GasUsed, Path.GetFullPath(outFolder),
-            results.Select(r => r.Digest.ToPlainHex()).ToList());
+            results.Select(r => r.Digest.ToPlainHex()).ToList(), results.Count(r => !r.Unpacked),
+            results.Where(r => !r.Unpacked || r.LinksNotExtracted.Count > 0).SelectMany(TaskCommands.ResultLines).ToList());
     }
 
     /// <summary>A progress bar per task on a terminal; elsewhere a line each time the count of certified tasks moves.</summary>

@@ -62,12 +62,31 @@ public static class TaskCommands
             var session = new RequesterSession(env.Reader(parse));
             var results = await session.DownloadAsync(dealId, Path.GetFullPath(parse.GetValue(output)!), ct);
             if (results.Count == 0) throw new CliException($"deal {dealId} has no settled task yet");
-            env.Print(parse, results.Select(r => new { task = r.Task, digest = r.Digest.ToPlainHex(), folder = r.Folder }),
-                results.Select(r => $"task {r.Task}: {r.Folder} (sha256 {r.Digest.ToPlainHex()} matches the chain)").ToArray());
-            return 0;
+            env.Print(parse, results.Select(r => new
+                {
+                    task = r.Task, digest = r.Digest.ToPlainHex(), folder = r.Folder, archive = r.ArchivePath,
+                    linksNotExtracted = r.LinksNotExtracted.Select(l => l.ToString()).ToList(), refused = r.Refused,
+                }),
+                results.SelectMany(ResultLines).ToArray());
+            return results.All(r => r.Unpacked) ? 0 : 1;
         });
         command.Subcommands.Add(get);
         return command;
+    }
+
+    /// <summary>A task's result as `results get` and `run` show it: where it was unpacked, the links not extracted
+    /// (links are listed, never created: the archive next to the folder keeps them), or why it was not unpacked.</summary>
+    internal static IEnumerable<string> ResultLines(TaskResult r)
+    {
+        var digest = $"sha256 {r.Digest.ToPlainHex()} matches the chain";
+        if (!r.Unpacked)
+        {
+            yield return $"task {r.Task}: not unpacked: {r.Refused} ({digest}; the archive is kept at {r.ArchivePath})";
+            yield break;
+        }
+        yield return $"task {r.Task}: {r.Folder} ({digest})";
+        if (ResultArchive.DescribeLinks(r.LinksNotExtracted) is { } links)
+            yield return $"  {links} (links are never created; {Path.GetFileName(r.ArchivePath)} keeps them)";
     }
 
     private static Hash32 ParseTaskOfDeal(string text)

@@ -1,4 +1,3 @@
-using System.Formats.Tar;
 using Hearth.Chain.Market;
 using Hearth.Market.Client;
 using Hearth.Protocol;
@@ -14,8 +13,18 @@ public sealed record DealProgress(Hash32 DealId, int Volume, IReadOnlyDictionary
     public bool Finished => Settled.Count + Refunded.Count >= Volume || DeadlinePassed;
 }
 
-/// <summary>One task's certified result, downloaded, checked against the digest on chain and unpacked.</summary>
-public sealed record TaskResult(long Task, Hash32 Digest, string ArchivePath, string Folder);
+/// <summary>One task's certified result, downloaded, checked against the digest on chain and unpacked by
+/// <see cref="ResultArchive"/> (links listed, never created), or refused by it (the archive is then kept, the folder not made).</summary>
+public sealed record TaskResult(long Task, Hash32 Digest, string ArchivePath, string Folder)
+{
+    /// <summary>The archive's links, listed instead of created.</summary>
+    public IReadOnlyList<ArchiveLink> LinksNotExtracted { get; init; } = [];
+
+    /// <summary>Why the archive was not unpacked (an unsafe entry or a limit); null when it was.</summary>
+    public string? Refused { get; init; }
+
+    public bool Unpacked => Refused is null;
+}
 
 /// <summary>The requester's side of a run: choose orders, match, follow the deal on chain, fetch verified results.</summary>
 public sealed class RequesterSession(HearthClient chain, MarketClient? market = null)
@@ -79,8 +88,13 @@ public sealed class RequesterSession(HearthClient chain, MarketClient? market = 
     }
 
     /// <summary>Downloads each settled task's archive from where the scheduler stored it, checks its sha256 against the
-    /// digest on chain, and unpacks it into <paramref name="folder"/>/task-N.</summary>
-    public async Task<IReadOnlyList<TaskResult>> DownloadAsync(Hash32 dealId, string folder, CancellationToken ct)
+    /// digest on chain, and only then unpacks it into <paramref name="folder"/>/task-N with <see cref="ResultArchive"/>.
+    /// An archive it refuses is reported in its <see cref="TaskResult.Refused"/>, and the other tasks are still unpacked.</summary>
+    public Task<IReadOnlyList<TaskResult>> DownloadAsync(Hash32 dealId, string folder, CancellationToken ct) =>
+        DownloadAsync(dealId, folder, ResultArchiveLimits.Default, ct);
+
+    /// <inheritdoc cref="DownloadAsync(Hash32, string, CancellationToken)"/>
+    public async Task<IReadOnlyList<TaskResult>> DownloadAsync(Hash32 dealId, string folder, ResultArchiveLimits limits, CancellationToken ct)
     {
         var settled = await chain.TasksSettledAsync(dealId, ct);
         var locations = (await chain.ResultsStoredAsync(dealId, ct)).Select(r => r.Location).Distinct().ToList();
@@ -93,10 +107,18 @@ public sealed class RequesterSession(HearthClient chain, MarketClient? market = 
             var archive = Path.Combine(folder, $"task-{s.Task}.tar");
             await DownloadFromAnyAsync(locations, BlobAddress.Parse(digest.ToPlainHex()), archive, ct);
             var target = Path.Combine(folder, $"task-{s.Task}");
-            if (Directory.Exists(target)) Directory.Delete(target, recursive: true);
-            Directory.CreateDirectory(target);
-            await TarFile.ExtractToDirectoryAsync(archive, target, overwriteFiles: false, ct);
-            results.Add(new TaskResult((long)s.Task, digest, archive, target));
+            // A link at task-N is removed itself, never what it points to.
+            if (new DirectoryInfo(target).LinkTarget is not null) File.Delete(target);
+            else if (Directory.Exists(target)) Directory.Delete(target, recursive: true);
+            try
+            {
+                var unpacked = await ResultArchive.ExtractAsync(archive, target, limits, ct);
+                results.Add(new TaskResult((long)s.Task, digest, archive, target) { LinksNotExtracted = unpacked.LinksNotExtracted });
+            }
+            catch (ResultArchiveException e)
+            {
+                results.Add(new TaskResult((long)s.Task, digest, archive, target) { Refused = e.Message });
+            }
         }
         return results;
     }
