@@ -40,6 +40,7 @@ public static class AttackCampaign
         new OpenRequestSnipingAttack(),
         new ManyMemoriesAttack(),
         new ResultCopyingAttack(),
+        new ArchiveEscapeAttack(),
     ];
 
     public static async Task<int> RunAsync(TextWriter output, IEnumerable<string>? only, CancellationToken ct)
