@@ -47,6 +47,18 @@ internal static partial class WorkerLog
     [LoggerMessage(EventId = 6020, Level = LogLevel.Warning, Message = "Download of {What} {Checksum} failed (attempt {Attempt}); retrying: {Reason}")]
     public static partial void DownloadRetrying(ILogger logger, string what, string checksum, int attempt, string reason);
 
+    [LoggerMessage(EventId = 6022, Level = LogLevel.Warning, Message = "Download from {Authority} answered {Status}; its body starts: {BodyStart}")]
+    public static partial void DownloadErrorAnswer(ILogger logger, string authority, int status, string bodyStart);
+
+    [LoggerMessage(EventId = 6023, Level = LogLevel.Information, Message = "Download of blob {Address} from {Authority} cancelled: no replicate waits for it any more")]
+    public static partial void DownloadAbandoned(ILogger logger, string address, string authority);
+
+    [LoggerMessage(EventId = 6024, Level = LogLevel.Information, Message = "Downloaded blob {Address} from {Authority} ({Bytes} bytes)")]
+    public static partial void Downloaded(ILogger logger, string address, string authority, long bytes);
+
+    [LoggerMessage(EventId = 6025, Level = LogLevel.Warning, Message = "Cached blob {Address} no longer matches its sha256; downloading it again")]
+    public static partial void CachedBlobCorrupted(ILogger logger, string address);
+
     [LoggerMessage(EventId = 6021, Level = LogLevel.Warning, Message = "Upload of result {Digest} failed (attempt {Attempt}); retrying: {Reason}")]
     public static partial void UploadRetrying(ILogger logger, string digest, int attempt, string reason);
 

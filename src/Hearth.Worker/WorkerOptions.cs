@@ -65,6 +65,27 @@ public sealed class WorkerOptions
     /// <summary>Attempts at downloading one asset (module or dataset) before the replicate is given back. Default 3.</summary>
     public int DownloadAttempts { get; set; } = 3;
 
+    /// <summary>Largest app module the worker downloads, in bytes. Default 256 MiB.</summary>
+    public long MaxAppBytes { get; set; } = 256L * 1024 * 1024;
+
+    /// <summary>Largest dataset the worker downloads, in bytes. Default 4 GiB.</summary>
+    public long MaxDatasetBytes { get; set; } = 4L * 1024 * 1024 * 1024;
+
+    /// <summary>A download that receives no byte for this long is abandoned (and retried). Default 30 s.</summary>
+    public TimeSpan DownloadIdleTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Longest time one download may take, however steadily its bytes come. Default 10 minutes.</summary>
+    public TimeSpan DownloadTimeout { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>
+    /// Where modules and datasets may be downloaded from, besides <see cref="StorageUrl"/>'s host and port (always
+    /// allowed). Each entry is a host name (<c>storage.example.org</c>, or <c>*.example.org</c> for its subdomains), an IP
+    /// address, a network (<c>10.0.0.0/8</c>) or <c>*</c> (any host with public addresses only). Empty: any host whose
+    /// addresses are all public. Loopback, link-local, private, unspecified and other non-public addresses are refused
+    /// unless an address or network entry names them.
+    /// </summary>
+    public List<string> AllowedDownloadHosts { get; set; } = [];
+
     /// <summary>
     /// After a restart, run again the replicates held before it (runs are deterministic, so the result is the same);
     /// false gives them back to the scheduler with a "worker restarted" failure. Default true.
@@ -100,6 +121,11 @@ public sealed class WorkerOptions
         target.RetryInitialDelay = RetryInitialDelay;
         target.RetryMaxDelay = RetryMaxDelay;
         target.DownloadAttempts = DownloadAttempts;
+        target.MaxAppBytes = MaxAppBytes;
+        target.MaxDatasetBytes = MaxDatasetBytes;
+        target.DownloadIdleTimeout = DownloadIdleTimeout;
+        target.DownloadTimeout = DownloadTimeout;
+        target.AllowedDownloadHosts = AllowedDownloadHosts is null ? null! : [.. AllowedDownloadHosts];
         target.ResumeAfterRestart = ResumeAfterRestart;
         target.MaxOutputBytes = MaxOutputBytes;
         target.ProgressReportDelay = ProgressReportDelay;

@@ -1,4 +1,5 @@
 using Hearth.Protocol;
+using Hearth.Worker.Execution;
 using Microsoft.Extensions.Options;
 
 namespace Hearth.Worker;
@@ -54,6 +55,24 @@ public sealed class WorkerOptionsValidator : IValidateOptions<WorkerOptions>
             failures.Add($"{section}:RetryMaxDelay ({options.RetryMaxDelay}) must not be shorter than RetryInitialDelay ({options.RetryInitialDelay}).");
         if (options.DownloadAttempts is < 1 or > 100)
             failures.Add($"{section}:DownloadAttempts must be between 1 and 100, was {options.DownloadAttempts}.");
+        if (options.MaxAppBytes <= 0)
+            failures.Add($"{section}:MaxAppBytes must be a positive number of bytes (the largest app module downloaded), was {options.MaxAppBytes}.");
+        if (options.MaxDatasetBytes <= 0)
+            failures.Add($"{section}:MaxDatasetBytes must be a positive number of bytes (the largest dataset downloaded), was {options.MaxDatasetBytes}.");
+        if (options.DownloadIdleTimeout < TimeSpan.FromMilliseconds(100) || options.DownloadIdleTimeout > TimeSpan.FromHours(1))
+            failures.Add($"{section}:DownloadIdleTimeout must be between 100 ms and 1 hour, was {options.DownloadIdleTimeout}.");
+        if (options.DownloadTimeout < TimeSpan.FromSeconds(1) || options.DownloadTimeout > TimeSpan.FromDays(7))
+            failures.Add($"{section}:DownloadTimeout must be between 1 second and 7 days, was {options.DownloadTimeout}.");
+        if (options.AllowedDownloadHosts is null)
+            failures.Add($"{section}:AllowedDownloadHosts must be a list (empty: any host with public addresses).");
+        else
+        {
+            for (var i = 0; i < options.AllowedDownloadHosts.Count; i++)
+            {
+                if (DownloadAddressPolicy.DescribeInvalidEntry(options.AllowedDownloadHosts[i]) is { } problem)
+                    failures.Add($"{section}:AllowedDownloadHosts:{i} {problem}");
+            }
+        }
         if (options.MaxOutputBytes <= 0)
             failures.Add($"{section}:MaxOutputBytes must be a positive number of bytes, was {options.MaxOutputBytes}.");
 

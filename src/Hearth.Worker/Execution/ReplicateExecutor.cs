@@ -27,6 +27,10 @@ public sealed class ReplicateExecutor(
     private const int StdoutTailBytes = 1024;
     private const int StderrInReasonBytes = 300;
 
+    private DownloadLimit AppLimit => new(options.MaxAppBytes, $"{WorkerOptions.SectionName}:{nameof(WorkerOptions.MaxAppBytes)}");
+
+    private DownloadLimit DatasetLimit => new(options.MaxDatasetBytes, $"{WorkerOptions.SectionName}:{nameof(WorkerOptions.MaxDatasetBytes)}");
+
     /// <summary>
     /// Runs the replicate to its end and returns it with its contribution or its failure. Cancellation (shutdown, or the
     /// scheduler cancelling it) throws <see cref="OperationCanceledException"/>.
@@ -47,7 +51,7 @@ public sealed class ReplicateExecutor(
 
             await using var stages = new StageReporter(reports, assignment.ReplicateId, options.ProgressReportDelay, time);
             await stages.EnterAsync(ProgressStages.Downloading, linked.Token);
-            var module = await FetchAsync(assignment.App, "app module", linked.Token);
+            var module = await FetchAsync(assignment.App, "app module", AppLimit, linked.Token);
             var input = assignment.Dataset is { } dataset ? await StageDatasetAsync(dataset, work, linked.Token) : null;
 
             SandboxResult result;
@@ -95,25 +99,31 @@ public sealed class ReplicateExecutor(
         return held with { Failure = new FailureReport(kind, reason) };
     }
 
-    private async Task<string> FetchAsync(AssetRef asset, string what, CancellationToken ct)
+    private async Task<string> FetchAsync(AssetRef asset, string what, DownloadLimit limit, CancellationToken ct)
     {
         var location = AssetLocation.Resolve(asset, new Uri(options.StorageUrl));
         var backoff = new Backoff(options.RetryInitialDelay, options.RetryMaxDelay, time);
         for (var attempt = 1; ; attempt++)
         {
+            // The reasons below go to the scheduler, which may show them: they carry the download's own words (host, HTTP
+            // status, limit), never what the remote sent.
             try
             {
-                return await assets.FetchAsync(asset, location, what, ct);
+                return await assets.FetchAsync(asset, location, what, limit, ct);
             }
-            catch (BlobNotFoundException e)
+            catch (DownloadException e) when (e.Failure == DownloadFailure.NotFound)
             {
                 throw new ReplicateFailedException(FailureKinds.Download, $"{what} {asset.Checksum} is not in storage: {e.Message}", e);
             }
-            catch (StorageException e) when (e is not BlobIntegrityException)
+            catch (DownloadException e) when (!e.Retryable)
+            {
+                throw new ReplicateFailedException(FailureKinds.Download, $"{what} {asset.Checksum} could not be downloaded: {e.Message}", e);
+            }
+            catch (DownloadException e)
             {
                 if (attempt >= options.DownloadAttempts)
-                    throw new ReplicateFailedException(FailureKinds.Download, $"{what} {asset.Checksum} could not be downloaded after {attempt} attempts: {e.Message}", e);
-                WorkerLog.DownloadRetrying(logger, what, asset.Checksum, attempt, e.Message);
+                    throw new ReplicateFailedException(FailureKinds.Download, $"{what} {asset.Checksum} could not be downloaded after {attempt} attempt{(attempt == 1 ? "" : "s")}: {e.Message}", e);
+                WorkerLog.DownloadRetrying(logger, what, asset.Checksum, attempt, e.LocalDetail is null ? e.Message : $"{e.Message} ({e.LocalDetail})");
                 await backoff.WaitAsync(ct);
             }
         }
@@ -122,7 +132,7 @@ public sealed class ReplicateExecutor(
     /// <summary>The dataset, in a folder of its own shown as /in; the file keeps the name its location gives, or "dataset".</summary>
     private async Task<string> StageDatasetAsync(AssetRef dataset, string work, CancellationToken ct)
     {
-        var cached = await FetchAsync(dataset, "dataset", ct);
+        var cached = await FetchAsync(dataset, "dataset", DatasetLimit, ct);
         var name = AssetLocation.Resolve(dataset, new Uri(options.StorageUrl)).FileName ?? "dataset";
         var input = Directory.CreateDirectory(Path.Combine(work, "in")).FullName;
         File.Copy(cached, Path.Combine(input, name), overwrite: true);

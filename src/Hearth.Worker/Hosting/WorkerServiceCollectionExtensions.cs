@@ -59,7 +59,7 @@ public static class WorkerServiceCollectionExtensions
         services.TryAddSingleton(sp => new WorkerLoad(Options(sp).Slots));
         services.TryAddSingleton(sp => new WorkerStateStore(Options(sp).WorkFolder, sp.GetRequiredService<WorkerIdentity>().Address,
             sp.GetRequiredService<ILogger<WorkerStateStore>>()));
-        services.TryAddSingleton(sp => new AssetFetcher(Path.Combine(Options(sp).CacheFolder, "blobs"), sp.GetRequiredService<ILoggerFactory>()));
+        services.TryAddSingleton(sp => new AssetFetcher(Path.Combine(Options(sp).CacheFolder, "blobs"), Options(sp), sp.GetRequiredService<ILoggerFactory>()));
         services.TryAddSingleton(sp =>
         {
             var options = Options(sp);
