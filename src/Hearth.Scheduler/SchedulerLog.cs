@@ -62,4 +62,10 @@ internal static partial class SchedulerLog
 
     [LoggerMessage(EventId = 4318, Level = LogLevel.Information, Message = "Settlement of deal {DealId}: {Deferred} task(s) left for a later batch, their workers' stakes back no more in this one; {Rejudged} judged again without unbacked contributions")]
     public static partial void SettlementHeldBack(ILogger logger, string dealId, int deferred, int rejudged);
+
+    [LoggerMessage(EventId = 4340, Level = LogLevel.Information, Message = "{Count} settling task(s) checked on chain: {Settled} settled, {Resent} to send again, {Failed} failed")]
+    public static partial void SettlementReconciled(ILogger logger, int count, int settled, int resent, int failed);
+
+    [LoggerMessage(EventId = 4341, Level = LogLevel.Warning, Message = "Task {TaskId} given up after {Replicates} replicates")]
+    public static partial void ReplicatesExhausted(ILogger logger, string taskId, int replicates);
 }

@@ -65,6 +65,21 @@ public sealed class SchedulerOptions
     /// <summary>Settlement attempts of one task before it is failed with the chain's reason.</summary>
     public int SettlementAttempts { get; set; } = 3;
 
+    /// <summary>How long a sent settlement's receipt is awaited, seconds. A settlement not mined by then is checked on
+    /// chain (isTaskDone) and, when its tasks are not done, sent again.</summary>
+    public int SettlementResendAfterSeconds { get; set; } = 120;
+
+    /// <summary>How often tasks left Settling (a settlement whose outcome was not seen) are checked against the chain, milliseconds.</summary>
+    public int SettlementCheckIntervalMs { get; set; } = 5_000;
+
+    /// <summary>Replicates a task may be given in all, failed, abandoned and cancelled ones included; a task that needs
+    /// more once this many were given fails. Bounds a task whose replicates keep being lost.</summary>
+    public int MaxReplicatesPerTask { get; set; } = 48;
+
+    /// <summary>After a worker's replicate of a task was lost to the infrastructure (a download, an upload, the worker
+    /// itself, a restart, silence), how long before that worker may be given the task again, milliseconds.</summary>
+    public int ReplicateRetryDelayMs { get; set; } = 5_000;
+
     /// <summary>"least-loaded" or "heat-aware".</summary>
     public string PlacementPolicy { get; set; } = "least-loaded";
 
@@ -86,6 +101,20 @@ public sealed class SchedulerOptions
     public int ChallengeLifetimeSeconds { get; set; } = 60;
 
     public int TokenLifetimeMinutes { get; set; } = 720;
+
+    /// <summary>Sustained rate of the anonymous worker routes (challenge and login) per client IP address (IPv6: per /64),
+    /// requests per second; beyond it and <see cref="AnonymousBurstRequests"/> the answer is 429 with Retry-After.</summary>
+    public int AnonymousRequestsPerSecond { get; set; } = 10;
+
+    /// <summary>Requests of the anonymous worker routes one client may send at once before the rate applies (a login is two).</summary>
+    public int AnonymousBurstRequests { get; set; } = 200;
+
+    /// <summary>Used login challenges remembered until they expire, so each is accepted once; when this many unexpired
+    /// ones are held, logins are refused (429) until some expire.</summary>
+    public int MaxRememberedChallenges { get; set; } = 100_000;
+
+    /// <summary>Exchanges waiting for work at once (one per worker); beyond it a waiting exchange is answered 429.</summary>
+    public int MaxConcurrentLongPolls { get; set; } = 10_000;
 
     /// <summary>How long a worker's chain score and stake are trusted before being read again, seconds.</summary>
     public int ScoreCacheSeconds { get; set; } = 30;

@@ -48,6 +48,14 @@ public sealed class SchedulerOptionsValidator : IValidateOptions<SchedulerOption
         if (o.SettlementBatchSize is < 1 or > 1_000) f.Add($"{s}:SettlementBatchSize must be between 1 and 1000 tasks, was {o.SettlementBatchSize}.");
         if (o.SettlementMaxDelayMs is < 0 or > 3_600_000) f.Add($"{s}:SettlementMaxDelayMs must be between 0 and 3600000 ms, was {o.SettlementMaxDelayMs}.");
         if (o.SettlementAttempts is < 1 or > 100) f.Add($"{s}:SettlementAttempts must be between 1 and 100, was {o.SettlementAttempts}.");
+        if (o.SettlementResendAfterSeconds is < 1 or > 86_400)
+            f.Add($"{s}:SettlementResendAfterSeconds must be between 1 and 86400 seconds, was {o.SettlementResendAfterSeconds}.");
+        if (o.SettlementCheckIntervalMs is < 10 or > 3_600_000)
+            f.Add($"{s}:SettlementCheckIntervalMs must be between 10 and 3600000 ms, was {o.SettlementCheckIntervalMs}.");
+        if (o.MaxReplicatesPerTask is < Protocol.Deals.ConsensusRule.MaxContributions or > 10_000)
+            f.Add($"{s}:MaxReplicatesPerTask must be between {Protocol.Deals.ConsensusRule.MaxContributions} (the contract's contributions per task) and 10000 replicates, was {o.MaxReplicatesPerTask}.");
+        if (o.ReplicateRetryDelayMs is < 0 or > 86_400_000)
+            f.Add($"{s}:ReplicateRetryDelayMs must be between 0 and 86400000 ms, was {o.ReplicateRetryDelayMs}.");
         if (o.PlacementPolicy is not (LeastLoadedPlacement.PolicyName or HeatAwarePlacement.PolicyName))
             f.Add($"{s}:PlacementPolicy '{o.PlacementPolicy}' is unknown: use \"{LeastLoadedPlacement.PolicyName}\" or \"{HeatAwarePlacement.PolicyName}\".");
         if (!double.IsFinite(o.TaskPowerWatts) || o.TaskPowerWatts < 0) f.Add($"{s}:TaskPowerWatts must be a finite number ≥ 0, was {o.TaskPowerWatts}.");
@@ -56,6 +64,14 @@ public sealed class SchedulerOptionsValidator : IValidateOptions<SchedulerOption
         if (o.MaxVolume < 1) f.Add($"{s}:MaxVolume must be positive, was {o.MaxVolume}.");
         if (o.ChallengeLifetimeSeconds is < 5 or > 3_600) f.Add($"{s}:ChallengeLifetimeSeconds must be between 5 and 3600, was {o.ChallengeLifetimeSeconds}.");
         if (o.TokenLifetimeMinutes is < 1 or > 10_080) f.Add($"{s}:TokenLifetimeMinutes must be between 1 and 10080, was {o.TokenLifetimeMinutes}.");
+        if (o.AnonymousRequestsPerSecond is < 1 or > 100_000)
+            f.Add($"{s}:AnonymousRequestsPerSecond must be between 1 and 100000 requests per second per client, was {o.AnonymousRequestsPerSecond}.");
+        if (o.AnonymousBurstRequests is < 2 or > 1_000_000)
+            f.Add($"{s}:AnonymousBurstRequests must be between 2 (a login is a challenge and a login request) and 1000000 requests, was {o.AnonymousBurstRequests}.");
+        if (o.MaxRememberedChallenges is < 1 or > 10_000_000)
+            f.Add($"{s}:MaxRememberedChallenges must be between 1 and 10000000 challenges, was {o.MaxRememberedChallenges}.");
+        if (o.MaxConcurrentLongPolls is < 1 or > 1_000_000)
+            f.Add($"{s}:MaxConcurrentLongPolls must be between 1 and 1000000 waiting exchanges, was {o.MaxConcurrentLongPolls}.");
         if (o.ScoreCacheSeconds is < 0 or > 3_600) f.Add($"{s}:ScoreCacheSeconds must be between 0 and 3600, was {o.ScoreCacheSeconds}.");
         if (o.MaxRequestBodyBytes is < 1_024 or > 16 * 1024 * 1024) f.Add($"{s}:MaxRequestBodyBytes must be between 1 KiB and 16 MiB, was {o.MaxRequestBodyBytes}.");
         if (o.ListenPort is < 0 or > 65_535) f.Add($"{s}:ListenPort must be between 0 (any free port) and 65535, was {o.ListenPort}.");

@@ -5,9 +5,15 @@ public readonly record struct ApiResult<T>(T? Value, int Status, string? Error)
 {
     public bool Ok => Error is null;
 
+    /// <summary>With a 429: when to ask again, seconds (the Retry-After header).</summary>
+    public int? RetryAfterSeconds { get; init; }
+
     public static ApiResult<T> Success(T value) => new(value, 200, null);
 
     public static ApiResult<T> Fail(int status, string error) => new(default, status, error);
+
+    /// <summary>429: the request may succeed later, after <paramref name="retryAfterSeconds"/>.</summary>
+    public static ApiResult<T> TooMany(string error, int retryAfterSeconds) => new(default, 429, error) { RetryAfterSeconds = retryAfterSeconds };
 
     public static implicit operator ApiResult<T>(T value) => Success(value);
 }

@@ -18,9 +18,14 @@ internal static class WorkerEndpoints
     public static void Map(IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/workers");
-        group.MapPost("/challenge", async (HttpContext http, WorkerService svc) =>
+        // Anonymous routes: a token bucket per client, checked before the body is read.
+        var anonymous = group.MapGroup("").AddEndpointFilter(async (ctx, next) =>
+            ctx.HttpContext.RequestServices.GetRequiredService<AnonymousRateLimit>().TryAdmit(ctx.HttpContext) is { } retryAfter
+                ? Problem(429, $"too many requests from this client to the anonymous worker routes; ask again in {retryAfter} s", retryAfter)
+                : await next(ctx));
+        anonymous.MapPost("/challenge", async (HttpContext http, WorkerService svc) =>
             await BodyAsync<ChallengeRequest>(http) is var (body, problem) && problem is not null ? problem : Answer(svc.Challenge(body)));
-        group.MapPost("/login", async (HttpContext http, WorkerService svc) =>
+        anonymous.MapPost("/login", async (HttpContext http, WorkerService svc) =>
             await BodyAsync<LoginRequest>(http) is var (body, problem) && problem is not null ? problem : Answer(await svc.LoginAsync(body, http.RequestAborted)));
 
         var authed = group.MapGroup("").AddEndpointFilter(async (ctx, next) =>
@@ -44,8 +49,9 @@ internal static class WorkerEndpoints
         {
             var wait = waitSeconds ?? 0;
             if (wait is < 0 or > 30) return Problem(400, $"waitSeconds must be between 0 and 30, was {wait}");
-            var assignment = await exchange.NextAsync(Worker(http), TimeSpan.FromSeconds(wait), http.RequestAborted);
-            return assignment is null ? Results.NoContent() : Results.Ok(assignment);
+            var result = await exchange.NextAsync(Worker(http), TimeSpan.FromSeconds(wait), http.RequestAborted);
+            if (!result.Ok) return Problem(result.Status, result.Error!, result.RetryAfterSeconds);
+            return result.Value is { } assignment ? Results.Ok(assignment) : Results.NoContent();
         });
         authed.MapPost("/replicates/{id}/progress", async (HttpContext http, WorkerService svc, string id) =>
             await BodyAsync<ProgressReport>(http) is var (body, problem) && problem is not null ? problem : Done(await svc.ProgressAsync(Worker(http), id, body, http.RequestAborted)));
@@ -63,9 +69,16 @@ internal static class WorkerEndpoints
 
     private static string Worker(HttpContext http) => (string)http.Items[WorkerItem]!;
 
-    private static IResult Answer<T>(ApiResult<T> result) => result.Ok ? Results.Ok(result.Value) : Problem(result.Status, result.Error!);
+    private static IResult Answer<T>(ApiResult<T> result) => result.Ok ? Results.Ok(result.Value) : Problem(result.Status, result.Error!, result.RetryAfterSeconds);
 
-    private static IResult Done(ApiResult<bool> result) => result.Ok ? Results.NoContent() : Problem(result.Status, result.Error!);
+    private static IResult Done(ApiResult<bool> result) => result.Ok ? Results.NoContent() : Problem(result.Status, result.Error!, result.RetryAfterSeconds);
+
+    /// <summary>A problem; with <paramref name="retryAfterSeconds"/>, a Retry-After header too.</summary>
+    internal static IResult Problem(int status, string detail, int? retryAfterSeconds = null)
+    {
+        var problem = Problem(status, detail);
+        return retryAfterSeconds is { } seconds ? new RetryAfterResult(problem, seconds) : problem;
+    }
 
     internal static IResult Problem(int status, string detail) =>
         Results.Problem(detail: detail, statusCode: status, title: status switch
@@ -77,8 +90,18 @@ internal static class WorkerEndpoints
             409 => "Conflict",
             413 => "Body too large",
             415 => "Unsupported media type",
+            429 => "Too many requests",
             _ => "Error",
         });
+
+    private sealed class RetryAfterResult(IResult problem, int seconds) : IResult
+    {
+        public Task ExecuteAsync(HttpContext http)
+        {
+            http.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return problem.ExecuteAsync(http);
+        }
+    }
 
     /// <summary>The unread rest of the body is not drained: the connection closes, and the client is told so it does not reuse it.</summary>
     private static IResult TooLarge(HttpContext http, long limit)

@@ -26,6 +26,7 @@ public sealed class WorkerExchange(
     IDbContextFactory<SchedulerDb> dbs,
     SchedulerGate gate,
     SchedulerSignals signals,
+    LongPolls polls,
     WorkerScores scores,
     HearthClient chain,
     IHttpClientFactory http,
@@ -53,6 +54,9 @@ public sealed class WorkerExchange(
         if (contributions.Any(c => c?.Report is null || c.ReplicateId is null) || failures.Any(f => f?.Report is null || f.ReplicateId is null))
             return ApiResult<ExchangeResponse>.Fail(400, "every report needs a replicateId and its report");
 
+        if (contributions.Count + failures.Count == 0 && request.Want > 0 && wait > TimeSpan.Zero)
+            return await LongPollAsync(worker, request.Want, wait, ct);
+
         var reports = new Reports(worker, contributions, failures);
         reports.CheckShapes();
         await CheckOutsideGateAsync(reports, ct);
@@ -61,16 +65,16 @@ public sealed class WorkerExchange(
             : new Dictionary<string, WorkerStanding>();
 
         var assignments = await RecordAsync(reports, standings, request.Want, ct);
-        if (reports.Count == 0 && request.Want > 0 && assignments.Count == 0 && wait > TimeSpan.Zero)
-            assignments = await WaitForWorkAsync(worker, request.Want, wait, ct);
         return new ExchangeResponse(reports.Outcomes(), assignments);
     }
 
     /// <summary>The next replicate placed on this worker, waiting up to <paramref name="wait"/> for one; null when none came.</summary>
-    public async Task<Assignment?> NextAsync(string worker, TimeSpan wait, CancellationToken ct)
+    public async Task<ApiResult<Assignment?>> NextAsync(string worker, TimeSpan wait, CancellationToken ct)
     {
         var answer = await ExchangeAsync(worker, new ExchangeRequest(null, null, 1), wait, ct);
-        return answer.Value!.Assignments.FirstOrDefault();
+        return answer.Ok
+            ? ApiResult<Assignment?>.Success(answer.Value!.Assignments.FirstOrDefault())
+            : ApiResult<Assignment?>.Fail(answer.Status, answer.Error!) with { RetryAfterSeconds = answer.RetryAfterSeconds };
     }
 
     /// <summary>Records one contribution; with <paramref name="takeNext"/> the worker's next assignment, if one is placed, comes back.</summary>
@@ -186,23 +190,41 @@ public sealed class WorkerExchange(
         return assignments;
     }
 
-    private async Task<List<Assignment>> WaitForWorkAsync(string worker, int want, TimeSpan wait, CancellationToken ct)
+    /// <summary>
+    /// An exchange of no report that may wait: registered in <see cref="LongPolls"/> (replacing the worker's earlier
+    /// wait, which returns at once), takes what is placed, else asks for one placement round and sleeps until
+    /// <see cref="LongPolls"/> wakes it for its own replicates, it is replaced, or its time is up. Over the cap it
+    /// takes what is placed without waiting, and is answered 429 when that is nothing.
+    /// </summary>
+    private async Task<ApiResult<ExchangeResponse>> LongPollAsync(string worker, int want, TimeSpan wait, CancellationToken ct)
     {
         var until = DateTimeOffset.UtcNow + wait; // real time: this bounds an HTTP request, not a protocol deadline
+        using var poll = polls.TryEnter(worker);
+        var assignments = await TakeNowAsync(worker, want, ct);
+        if (assignments.Count > 0) return new ExchangeResponse([], assignments);
+        if (poll is null)
+            return ApiResult<ExchangeResponse>.TooMany(
+                $"{options.Value.MaxConcurrentLongPolls} exchanges already wait for work at this scheduler ({SchedulerOptions.SectionName}:MaxConcurrentLongPolls); ask again shortly", 5);
+        // A worker asks: placement need not wait for its next round. Once per wait, not once per second.
+        signals.PlacementNeeded.Fire();
         while (true)
         {
-            signals.PlacementNeeded.Fire();
             var left = until - DateTimeOffset.UtcNow;
-            if (left <= TimeSpan.Zero) return [];
-            await signals.Assigned.WaitAsync(left < TimeSpan.FromSeconds(1) ? left : TimeSpan.FromSeconds(1), ct);
-            using (await gate.EnterAsync(ct))
-            {
-                await using var db = await dbs.CreateDbContextAsync(ct);
-                var assignments = await TakeAsync(db, worker, want, ct);
-                if (assignments.Count == 0) continue;
-                await db.SaveChangesAsync(ct);
-                return assignments;
-            }
+            if (left <= TimeSpan.Zero || !await poll.WaitAsync(left, ct)) return new ExchangeResponse([], []);
+            assignments = await TakeNowAsync(worker, want, ct);
+            if (assignments.Count > 0) return new ExchangeResponse([], assignments);
+        }
+    }
+
+    /// <summary>Delivers up to <paramref name="want"/> of the worker's placed replicates, behind the gate.</summary>
+    private async Task<List<Assignment>> TakeNowAsync(string worker, int want, CancellationToken ct)
+    {
+        using (await gate.EnterAsync(ct))
+        {
+            await using var db = await dbs.CreateDbContextAsync(ct);
+            var assignments = await TakeAsync(db, worker, want, ct);
+            if (assignments.Count > 0) await db.SaveChangesAsync(ct);
+            return assignments;
         }
     }
 

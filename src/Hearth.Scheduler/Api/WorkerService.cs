@@ -39,11 +39,14 @@ public sealed class WorkerService(
             return ApiResult<LoginResponse>.Fail(400, "workerpool, challenge and signature are required");
         if (!BigInteger.TryParse(r.Workerpool, NumberStyles.None, CultureInfo.InvariantCulture, out var pool) || pool != options.Value.Workerpool)
             return ApiResult<LoginResponse>.Fail(403, $"this scheduler manages workerpool {options.Value.WorkerpoolId}, not '{r.Workerpool}'");
-        var refused = auth.TakeChallenge(r.Challenge, r.Worker);
+        var (challenge, refused) = auth.CheckChallenge(r.Challenge, r.Worker);
         if (refused is not null) return ApiResult<LoginResponse>.Fail(401, refused);
         var signer = Signatures.RecoverMessage(WorkerLogin.Message(r.Workerpool, r.Challenge), r.Signature);
         if (signer is null || !Addresses.AreEqual(signer, r.Worker))
             return ApiResult<LoginResponse>.Fail(401, "the signature does not come from that worker's key");
+        // Only now, with the worker's own signature, is the challenge remembered: anonymous callers fill nothing.
+        if (!auth.Use(challenge, out refused, out var retryAfter))
+            return retryAfter is { } seconds ? ApiResult<LoginResponse>.TooMany(refused!, seconds) : ApiResult<LoginResponse>.Fail(401, refused!);
 
         var worker = r.Worker.ToLowerInvariant();
         var nowMs = Now();

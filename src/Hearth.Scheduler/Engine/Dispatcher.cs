@@ -70,19 +70,32 @@ public sealed class Dispatcher(
             var (task, deal) = row;
             if (chainClock.Timestamp is { } chainNow && chainNow >= deal.Deadline) continue; // the sweeper fails it
             var reps = replicates[task.TaskId].ToList();
-            var plan = TaskProgress.Advance(db, task, deal, reps, allStandings, plannedWeight, nowMs);
-            if (!TaskStateMachine.WantsWork(task.Status)) continue;
-
-            var waiting = (string?)null;
-            for (var i = 0; i < plan.MoreReplicates; i++)
+            var before = task.Status;
+            var plan = TaskProgress.Advance(db, task, deal, reps, allStandings, plannedWeight, nowMs, o.MaxReplicatesPerTask);
+            if (!TaskStateMachine.WantsWork(task.Status))
             {
-                var taken = reps.Select(r => r.Worker).ToHashSet(StringComparer.OrdinalIgnoreCase);
-                var eligible = live.Where(w => !taken.Contains(w.Address)).ToList();
+                if (task.Status == TaskStatus.Failed && before != TaskStatus.Failed && reps.Count >= o.MaxReplicatesPerTask)
+                    SchedulerLog.ReplicatesExhausted(logger, task.TaskId, reps.Count);
+                continue;
+            }
+
+            // Lost replicates do not use up the task's workers (ReplicateBudget), but every replicate counts against the
+            // pool's bound on replicates per task.
+            var waiting = (string?)null;
+            var wanted = Math.Min(plan.MoreReplicates, Math.Max(0, o.MaxReplicatesPerTask - reps.Count));
+            for (var i = 0; i < wanted; i++)
+            {
+                var barred = reps.Where(ReplicateBudget.BarsWorker).Select(r => r.Worker).ToHashSet(StringComparer.OrdinalIgnoreCase);
+                var lostSince = nowMs - o.ReplicateRetryDelayMs;
+                var resting = reps.Where(r => r.UpdatedAtMs > lostSince && ReplicateBudget.LostToInfrastructure(r)).Select(r => r.Worker).ToHashSet(StringComparer.OrdinalIgnoreCase);
+                var eligible = live.Where(w => !barred.Contains(w.Address) && !resting.Contains(w.Address)).ToList();
                 var staked = eligible.Where(w => standings.TryGetValue(w.Address, out var s) && s.Backs(deal.WorkerStakeAmount)).ToList();
                 if (staked.Count == 0)
                 {
                     waiting = live.Count == 0 ? "waiting for a worker: none is connected"
-                        : eligible.Count == 0 ? "waiting for another worker: every connected worker already ran it"
+                        : eligible.Count == 0 && live.Any(w => resting.Contains(w.Address) && !barred.Contains(w.Address))
+                            ? $"waiting to place it again on a worker whose replicate of it was lost to the infrastructure ({SchedulerOptions.SectionName}:{nameof(SchedulerOptions.ReplicateRetryDelayMs)} {o.ReplicateRetryDelayMs} ms after the loss)"
+                        : eligible.Count == 0 ? "waiting for another worker: every connected worker already contributed to it, runs it, or failed it for a reason of the task's own"
                         : $"waiting for a worker with enough stake ({deal.WorkerStake} needed)";
                     break;
                 }

@@ -31,12 +31,19 @@ internal static class TaskProgress
     public static int Weight(IReadOnlyDictionary<string, WorkerStanding> standings, string worker) =>
         standings.TryGetValue(worker, out var s) ? s.Weight : Protocol.Deals.ConsensusRule.Weight(0);
 
+    /// <summary>The replication plan; only contributions and live replicates count against the contract's cap (<see cref="ReplicateBudget"/>).</summary>
     public static ReplicationPlan Plan(DealEntity deal, IReadOnlyCollection<ReplicateEntity> replicates, IReadOnlyDictionary<string, WorkerStanding> standings, int plannedWeight) =>
-        ReplicationPlanner.Plan((uint)deal.Trust, Contributions(replicates, standings, deal.WorkerStakeAmount), replicates.Count(r => ReplicateStateMachine.IsActive(r.Status)), replicates.Count, plannedWeight);
+        ReplicationPlanner.Plan((uint)deal.Trust, Contributions(replicates, standings, deal.WorkerStakeAmount), replicates.Count(r => ReplicateStateMachine.IsActive(r.Status)),
+            replicates.Count(ReplicateBudget.Counts), plannedWeight);
 
     /// <summary>Moves the task on after its replicates changed; returns the plan for the dispatcher.</summary>
+    /// <param name="maxReplicates">
+    /// <see cref="SchedulerOptions.MaxReplicatesPerTask"/>: a task that still needs replicates, has none running and was
+    /// already given this many (lost ones included) fails. The dispatcher passes it; the worker exchange need not, as the
+    /// next placement round judges the task again.
+    /// </param>
     public static ReplicationPlan Advance(SchedulerDb db, TaskEntity task, DealEntity deal, IReadOnlyCollection<ReplicateEntity> replicates,
-        IReadOnlyDictionary<string, WorkerStanding> standings, int plannedWeight, long nowMs)
+        IReadOnlyDictionary<string, WorkerStanding> standings, int plannedWeight, long nowMs, int maxReplicates = int.MaxValue)
     {
         var plan = Plan(deal, replicates, standings, plannedWeight);
         if (!TaskStateMachine.WantsWork(task.Status)) return plan;
@@ -68,6 +75,15 @@ internal static class TaskProgress
 
         var contributed = replicates.Any(r => ReplicateStateMachine.HasContribution(r.Status));
         var active = replicates.Any(r => ReplicateStateMachine.IsActive(r.Status));
+        if (plan.MoreReplicates > 0 && !active && replicates.Count >= maxReplicates)
+        {
+            var last = replicates.Where(r => !ReplicateStateMachine.IsActive(r.Status) && !ReplicateStateMachine.HasContribution(r.Status))
+                .MaxBy(r => r.UpdatedAtMs);
+            var lastWords = last is null ? "" : $"; the last one: {last.Reason}";
+            TaskStateMachine.Move(db, task, TaskStatus.Failed,
+                $"given up after {replicates.Count} replicates ({SchedulerOptions.SectionName}:{nameof(SchedulerOptions.MaxReplicatesPerTask)} is {maxReplicates}), none running: {plan.Reason}{lastWords}", nowMs);
+            return plan with { MoreReplicates = 0, Exhausted = true };
+        }
         if (contributed && task.Status == TaskStatus.Running)
             TaskStateMachine.Move(db, task, TaskStatus.Contributed, plan.Reason, nowMs);
         else if (!contributed && !active && task.Status == TaskStatus.Running)

@@ -66,6 +66,8 @@ public static class SchedulerServiceCollectionExtensions
         services.AddSingleton<ChainClock>();
         services.AddSingleton<WorkerScores>();
         services.AddSingleton<WorkerAuth>();
+        services.AddSingleton<AnonymousRateLimit>();
+        services.AddSingleton<LongPolls>();
         services.AddSingleton<DealIngestor>();
         services.AddSingleton<ChainWatcher>();
         services.AddSingleton<Dispatcher>();
@@ -84,6 +86,8 @@ public static class SchedulerServiceCollectionExtensions
         services.AddHostedService<Hosting.WatchLoop>();
         services.AddHostedService<Hosting.DispatchLoop>();
         services.AddHostedService<Hosting.SettlementLoop>();
+        // Wakes the exchanges waiting for work when their worker's replicates are placed; stops before the database is released.
+        services.AddHostedService(sp => sp.GetRequiredService<LongPolls>());
         services.AddProblemDetails();
         return services;
     }

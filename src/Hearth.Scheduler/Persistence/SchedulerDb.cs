@@ -1,3 +1,4 @@
+using Hearth.Scheduler.State;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.ChangeTracking;
 
@@ -37,8 +38,13 @@ public sealed class SchedulerDb(DbContextOptions<SchedulerDb> options) : DbConte
             e.HasKey(r => r.ReplicateId);
             e.Property(r => r.Status).HasConversion<string>().HasMaxLength(16);
             e.Property(r => r.Version).IsConcurrencyToken();
-            // A worker runs a task at most once: replication needs independent workers.
-            e.HasIndex(r => new { r.TaskId, r.Worker }).IsUnique();
+            // A task's replicates, by worker.
+            e.HasIndex(r => new { r.TaskId, r.Worker });
+            // A worker holds or has contributed to a task at most once: replication needs independent workers. A replicate
+            // lost to the infrastructure (failed, abandoned) or cancelled leaves the index, so its worker may run the task
+            // again (ReplicateBudget decides whether it does). Statuses are stored as their names.
+            e.HasIndex(r => new { r.TaskId, r.Worker }, "IX_Replicates_TaskId_Worker_Live").IsUnique()
+                .HasFilter(LiveOrContributedFilter);
             e.HasIndex(r => new { r.Worker, r.Status });
             // The active replicates of every worker (placement counts them each round).
             e.HasIndex(r => new { r.Status, r.Worker });
@@ -60,6 +66,11 @@ public sealed class SchedulerDb(DbContextOptions<SchedulerDb> options) : DbConte
             e.Property(c => c.Block).ValueGeneratedNever();
         });
     }
+
+    /// <summary>The replicates a worker may hold only one of per task (SQL of SQLite and PostgreSQL alike).</summary>
+    private static readonly string LiveOrContributedFilter = "\"Status\" IN (" + string.Join(", ",
+        new[] { ReplicateStatus.Assigned, ReplicateStatus.Downloading, ReplicateStatus.Running, ReplicateStatus.Uploading,
+            ReplicateStatus.Contributed, ReplicateStatus.Agreed, ReplicateStatus.Disagreed }.Select(x => $"'{x}'")) + ")";
 
     /// <summary>Rows per history INSERT: six parameters each, well under SQLite's and PostgreSQL's limits.</summary>
     private const int HistoryRowsPerInsert = 400;

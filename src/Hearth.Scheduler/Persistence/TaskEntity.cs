@@ -16,6 +16,10 @@ public sealed class TaskEntity
     public long? ConsensusAtMs { get; set; }
     public string? SettlementTx { get; set; }
     public int SettleAttempts { get; set; }
+
+    /// <summary>When its last settlement was sent (unix ms): a task Settling for longer than
+    /// <see cref="SchedulerOptions.SettlementResendAfterSeconds"/> whose settlement is not mined is sent again.</summary>
+    public long? SettleSentAtMs { get; set; }
     public long UpdatedAtMs { get; set; }
 
     /// <summary>Optimistic concurrency token: a save that raced another one fails instead of overwriting it.</summary>

@@ -13,14 +13,16 @@ public sealed record ReplicationPlan(Hash32? Consensus, int MoreReplicates, bool
 /// <summary>
 /// Predicts replication from <see cref="ConsensusRule"/>: how many agreeing contributions the leading result still needs,
 /// assuming new workers of weight <c>plannedWeight</c>, minus the replicates still running; capped so a task never has more
-/// than <see cref="ConsensusRule.MaxContributions"/> replicates. Above trust 1 the pool asks a little more than the
-/// contract: a lone result stands only if its worker's weight exceeds the trust itself, otherwise a second worker must
-/// agree. The contract alone accepts one new worker (weight 2) at trust 2; a requester who pays for replication expects
-/// that result cross-checked, while a reputable worker still covers a modest trust alone.
+/// than <see cref="ConsensusRule.MaxContributions"/> contributions and live replicates together (a replicate lost to the
+/// infrastructure never contributes, so it does not count: <see cref="ReplicateBudget"/>). Above trust 1 the pool asks a
+/// little more than the contract: a lone result stands only if its worker's weight exceeds the trust itself, otherwise a
+/// second worker must agree. The contract alone accepts one new worker (weight 2) at trust 2; a requester who pays for
+/// replication expects that result cross-checked, while a reputable worker still covers a modest trust alone.
 /// </summary>
 public static class ReplicationPlanner
 {
-    public static ReplicationPlan Plan(uint trust, IReadOnlyList<(Hash32 Digest, int Weight)> contributions, int activeReplicates, int totalReplicates, int plannedWeight)
+    /// <param name="countedReplicates">Contributions (backed or not) and live replicates: what the contract's cap counts.</param>
+    public static ReplicationPlan Plan(uint trust, IReadOnlyList<(Hash32 Digest, int Weight)> contributions, int activeReplicates, int countedReplicates, int plannedWeight)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(plannedWeight, 2);
         var effectiveTrust = Math.Max(trust, 1u);
@@ -45,7 +47,7 @@ public static class ReplicationPlanner
             missing = Math.Max(MinAgreeing(agreeing.Max()) - agreeing.Count, ConsensusRule.MissingAgreements(agreeing, disagreeing, effectiveTrust, plannedWeight));
         }
 
-        var room = ConsensusRule.MaxContributions - totalReplicates;
+        var room = ConsensusRule.MaxContributions - countedReplicates;
         var more = Math.Clamp(missing - activeReplicates, 0, Math.Max(room, 0));
         if (more == 0 && activeReplicates == 0 && missing > 0)
             return new ReplicationPlan(null, 0, true, $"no consensus after {contributions.Count} contributions: the contract accepts at most {ConsensusRule.MaxContributions} per task");

@@ -9,14 +9,20 @@ using Hearth.Scheduler.State;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Nethereum.JsonRpc.Client;
+using Nethereum.RPC.Eth.DTOs;
 using TaskStatus = Hearth.Scheduler.State.TaskStatus;
 
 namespace Hearth.Scheduler.Settlement;
 
 /// <summary>
 /// Settles tasks with consensus in batches (one transaction per deal and batch, gas paid by the scheduler). A task is
-/// marked Settling and saved before its transaction is sent, and a task that was Settling is checked on chain
-/// (isTaskDone) before it is ever sent again: a task is never settled twice.
+/// marked Settling and saved before its transaction is sent; once anything may have been sent, only the chain takes it
+/// out of Settling: a receipt, a revert, or, when neither was seen (an RPC timeout, a node gone away, a database error
+/// after sending, a transaction not mined in time), what <c>isTaskDone</c> and the TaskSettled/TaskRefunded events say,
+/// checked every <see cref="SchedulerOptions.SettlementCheckIntervalMs"/>. Nothing that happens after sending fails a
+/// task. A settlement not mined within <see cref="SchedulerOptions.SettlementResendAfterSeconds"/> is sent again, and a
+/// task that was attempted is checked with <c>isTaskDone</c> before it is ever sent again: a task is never settled twice.
 /// </summary>
 public sealed class Settler(
     IDbContextFactory<SchedulerDb> dbs,
@@ -29,31 +35,22 @@ public sealed class Settler(
     TimeProvider time,
     ILogger<Settler> logger)
 {
-    /// <summary>After a restart: a task left Settling was either mined or not; the chain says which.</summary>
+    // Used by the settlement loop only (and by start-up, before the loop runs): no send is in flight while Settling tasks
+    // are checked.
+    private HearthClient? _sender;
+    private long _nextCheckTicks;
+
+    /// <summary>After a restart: a task left Settling was either mined or not; the chain says which. Not mined: sent again.</summary>
     public async Task RecoverAsync(CancellationToken ct)
     {
-        List<TaskEntity> settling;
-        await using (var peek = await dbs.CreateDbContextAsync(ct))
-            settling = await peek.Tasks.AsNoTracking().Where(t => t.Status == TaskStatus.Settling).ToListAsync(ct);
-        var done = new HashSet<string>();
-        foreach (var t in settling)
-            if (await chain.IsTaskDoneAsync(Hash32.Parse(t.DealId), t.Index, ct)) done.Add(t.TaskId);
-
-        using var _ = await gate.EnterAsync(ct);
-        await using var db = await dbs.CreateDbContextAsync(ct);
-        var nowMs = Now();
-        foreach (var t in await db.Tasks.Where(t => t.Status == TaskStatus.Settling).ToListAsync(ct))
-        {
-            if (done.Contains(t.TaskId)) TaskStateMachine.Move(db, t, TaskStatus.Settled, "found settled on chain after a restart", nowMs);
-            else TaskStateMachine.Move(db, t, TaskStatus.ConsensusReached, "the settlement was not mined before a restart; settling again", nowMs);
-        }
-        await db.SaveChangesAsync(ct);
-        if (settling.Count > 0) SchedulerLog.SettlementRecovered(logger, settling.Count, done.Count);
+        var (count, outcome) = await ReconcileAsync(afterRestart: true, ct);
+        if (count > 0) SchedulerLog.SettlementRecovered(logger, count, outcome.Settled);
     }
 
     /// <summary>Settles every batch that is full or has waited long enough; returns the number of tasks settled.</summary>
     public async Task<int> SettleDueAsync(CancellationToken ct)
     {
+        await CheckSettlingAsync(ct);
         var o = options.Value;
         List<(string DealId, List<string> Tasks)> due = [];
         await using (var db = await dbs.CreateDbContextAsync(ct))
@@ -87,23 +84,195 @@ public sealed class Settler(
         return settled;
     }
 
+    /// <summary>Checks the tasks left Settling against the chain, at most every <see cref="SchedulerOptions.SettlementCheckIntervalMs"/>.</summary>
+    private async Task CheckSettlingAsync(CancellationToken ct)
+    {
+        var now = Environment.TickCount64; // a cadence, not a protocol deadline: the machine's monotonic clock
+        if (now < _nextCheckTicks) return;
+        _nextCheckTicks = now + options.Value.SettlementCheckIntervalMs;
+        var (count, o) = await ReconcileAsync(afterRestart: false, ct);
+        if (o.Settled + o.Resent + o.Failed > 0) SchedulerLog.SettlementReconciled(logger, count, o.Settled, o.Resent, o.Failed);
+    }
+
+    private sealed record Outcome(int Settled, int Resent, int Failed);
+
+    /// <summary>
+    /// Every task left Settling: done on chain, it is Settled (or Failed when it was refunded); not done past the deal's
+    /// deadline, it fails (the chain would refuse it); not done and sent longer ago than the resend time (or before a
+    /// restart), it goes back to ConsensusReached to be sent again, after <see cref="BeginAsync"/> checks the chain once more.
+    /// </summary>
+    private async Task<(int Count, Outcome Outcome)> ReconcileAsync(bool afterRestart, CancellationToken ct)
+    {
+        List<TaskEntity> settling;
+        Dictionary<string, DealEntity> deals;
+        await using (var peek = await dbs.CreateDbContextAsync(ct))
+        {
+            settling = await peek.Tasks.AsNoTracking().Where(t => t.Status == TaskStatus.Settling).ToListAsync(ct);
+            if (settling.Count == 0) return (0, new Outcome(0, 0, 0));
+            var dealIds = settling.Select(t => t.DealId).Distinct().ToList();
+            deals = await peek.Deals.AsNoTracking().Where(d => dealIds.Contains(d.DealId)).ToDictionaryAsync(d => d.DealId, StringComparer.Ordinal, ct);
+        }
+        // The chain's time before its state: a deadline already passed then is passed for whatever isTaskDone reads after.
+        var chainNow = chainClock.Timestamp;
+        var facts = await ReadChainAsync(settling, deals, ct);
+
+        var o = options.Value;
+        var resendAfterMs = o.SettlementResendAfterSeconds * 1_000L;
+        int settled = 0, resent = 0, failed = 0;
+        using (await gate.EnterAsync(ct))
+        {
+            await using var db = await dbs.CreateDbContextAsync(ct);
+            var nowMs = Now();
+            var ids = settling.Select(t => t.TaskId).ToList();
+            foreach (var t in await db.Tasks.Where(t => ids.Contains(t.TaskId) && t.Status == TaskStatus.Settling).ToListAsync(ct))
+            {
+                var fact = facts[t.TaskId];
+                if (fact.Done)
+                {
+                    if (Resolve(db, t, fact, afterRestart ? "checked after a restart" : "checked as its settlement's outcome was not seen", nowMs)) settled++;
+                    else failed++;
+                }
+                else if (chainNow is { } chainTime && deals.TryGetValue(t.DealId, out var deal) && chainTime >= deal.Deadline)
+                {
+                    TaskStateMachine.Move(db, t, TaskStatus.Failed, Engine.Sweeper.DeadlineReason, nowMs);
+                    failed++;
+                }
+                else if (afterRestart)
+                {
+                    TaskStateMachine.Move(db, t, TaskStatus.ConsensusReached, "the settlement was not mined before a restart; settling again", nowMs);
+                    resent++;
+                }
+                else if (nowMs - (t.SettleSentAtMs ?? t.UpdatedAtMs) >= resendAfterMs)
+                {
+                    TaskStateMachine.Move(db, t, TaskStatus.ConsensusReached,
+                        $"its settlement was not mined within {o.SettlementResendAfterSeconds} s ({SchedulerOptions.SectionName}:{nameof(SchedulerOptions.SettlementResendAfterSeconds)}) and the chain shows it not done; sending it again", nowMs);
+                    resent++;
+                }
+            }
+            await db.SaveChangesAsync(ct);
+        }
+        if (resent > 0) signals.SettlementNeeded.Fire();
+        return (settling.Count, new Outcome(settled, resent, failed));
+    }
+
+    /// <summary>What the chain says of a task: done or not, and when done the transaction that settled or refunded it, if found.</summary>
+    private sealed record ChainFact(bool Done, bool Refunded = false, string? Transaction = null, long? Block = null);
+
+    private async Task<Dictionary<string, ChainFact>> ReadChainAsync(IEnumerable<TaskEntity> tasks, IReadOnlyDictionary<string, DealEntity> deals, CancellationToken ct)
+    {
+        var facts = new Dictionary<string, ChainFact>(StringComparer.Ordinal);
+        foreach (var deal in tasks.GroupBy(t => t.DealId))
+        {
+            var done = new List<TaskEntity>();
+            foreach (var t in deal)
+            {
+                if (await chain.IsTaskDoneAsync(Hash32.Parse(t.DealId), t.Index, ct)) done.Add(t);
+                else facts[t.TaskId] = new ChainFact(false);
+            }
+            if (done.Count == 0) continue;
+            var events = await DoneEventsAsync(deal.Key, deals.TryGetValue(deal.Key, out var d) ? d.CreatedBlock : chain.Deployment.Block, ct);
+            foreach (var t in done) facts[t.TaskId] = events.GetValueOrDefault(t.Index) ?? new ChainFact(true);
+        }
+        return facts;
+    }
+
+    /// <summary>The deal's TaskSettled and TaskRefunded events since <paramref name="fromBlock"/>, by task index, read in ranges of <see cref="SchedulerOptions.MaxLogRange"/> blocks.</summary>
+    private async Task<Dictionary<long, ChainFact>> DoneEventsAsync(string dealId, long fromBlock, CancellationToken ct)
+    {
+        var head = await chain.BlockNumberAsync(ct);
+        var range = Math.Max(1, options.Value.MaxLogRange);
+        var settledEvent = chain.MarketContract.GetEvent<TaskSettledEvent>();
+        var refundedEvent = chain.MarketContract.GetEvent<TaskRefundedEvent>();
+        var found = new Dictionary<long, ChainFact>();
+        for (var from = fromBlock; from <= head; from += range)
+        {
+            ct.ThrowIfCancellationRequested();
+            var to = Math.Min(head, from + range - 1);
+            try
+            {
+                foreach (var log in await settledEvent.GetAllChangesAsync(OfDeal(settledEvent.CreateFilterInput(new BlockParameter((ulong)from), new BlockParameter((ulong)to)), dealId)))
+                    found[(long)log.Event.Task] = new ChainFact(true, false, log.Log.TransactionHash, (long)log.Log.BlockNumber.Value);
+                foreach (var log in await refundedEvent.GetAllChangesAsync(OfDeal(refundedEvent.CreateFilterInput(new BlockParameter((ulong)from), new BlockParameter((ulong)to)), dealId)))
+                    found[(long)log.Event.Task] = new ChainFact(true, true, log.Log.TransactionHash, (long)log.Log.BlockNumber.Value);
+            }
+            catch (RpcClientUnknownException e)
+            {
+                throw new ChainUnreachableException($"reading the settlements of deal {dealId}: the chain's JSON-RPC endpoint does not answer ({e.InnerException?.Message ?? e.Message})", e);
+            }
+        }
+        return found;
+    }
+
+    private static NewFilterInput OfDeal(NewFilterInput filter, string dealId)
+    {
+        filter.Topics = [filter.Topics[0], dealId];
+        return filter;
+    }
+
+    /// <summary>Records what the chain says of a task it shows done; true when settled, false when refunded. Callers hold the gate.</summary>
+    private static bool Resolve(SchedulerDb db, TaskEntity t, ChainFact fact, string context, long nowMs)
+    {
+        if (fact.Refunded)
+        {
+            TaskStateMachine.Move(db, t, TaskStatus.Failed, $"refunded on chain in transaction {fact.Transaction} (block {fact.Block}): the requester claimed it after the deadline; {context}", nowMs);
+            return false;
+        }
+        if (fact.Transaction is not null) t.SettlementTx = fact.Transaction;
+        var where = fact.Transaction is null ? "found done on chain" : $"found settled on chain in transaction {fact.Transaction} (block {fact.Block})";
+        TaskStateMachine.Move(db, t, TaskStatus.Settled, $"{where}: {context}", nowMs);
+        return true;
+    }
+
+    /// <summary>Asks the chain about tasks of one deal (Settling or ConsensusReached) and records those it shows done; returns their ids.</summary>
+    private async Task<HashSet<string>> ResolveFromChainAsync(string dealId, IReadOnlyCollection<string> taskIds, string context, CancellationToken ct)
+    {
+        List<TaskEntity> tasks;
+        Dictionary<string, DealEntity> deals;
+        await using (var peek = await dbs.CreateDbContextAsync(ct))
+        {
+            tasks = await peek.Tasks.AsNoTracking().Where(t => taskIds.Contains(t.TaskId)).ToListAsync(ct);
+            deals = await peek.Deals.AsNoTracking().Where(d => d.DealId == dealId).ToDictionaryAsync(d => d.DealId, StringComparer.Ordinal, ct);
+        }
+        var facts = await ReadChainAsync(tasks, deals, ct);
+        var done = new HashSet<string>(StringComparer.Ordinal);
+        using (await gate.EnterAsync(ct))
+        {
+            await using var db = await dbs.CreateDbContextAsync(ct);
+            var nowMs = Now();
+            foreach (var t in await db.Tasks.Where(t => taskIds.Contains(t.TaskId)).ToListAsync(ct))
+            {
+                if (t.Status is not (TaskStatus.Settling or TaskStatus.ConsensusReached) || !facts[t.TaskId].Done) continue;
+                Resolve(db, t, facts[t.TaskId], context, nowMs);
+                done.Add(t.TaskId);
+            }
+            await db.SaveChangesAsync(ct);
+        }
+        return done;
+    }
+
+    /// <summary>The client that sends settlements: a fresh one (its nonce read from the node) after anything went wrong after sending.</summary>
+    private HearthClient Sender()
+    {
+        if (_sender is not null) return _sender;
+        var o = options.Value;
+        var sender = new TransactionSender(o.RpcUrl, o.SchedulerPrivateKey, o.ChainId,
+            new SenderOptions { ReceiptTimeout = TimeSpan.FromSeconds(o.SettlementResendAfterSeconds) });
+        return _sender = new HearthClient(sender, o.Deployment ?? chain.Deployment);
+    }
+
     private async Task<int> SettleBatchAsync(string dealId, List<string> taskIds, CancellationToken ct)
     {
         var batch = await BeginAsync(dealId, taskIds, ct);
         if (batch is null) return 0;
+        TransactionResult tx;
         try
         {
-            var tx = await chain.SettleAsync(batch.Deal, Hash32.Parse(dealId), batch.Contributions, options.Value.ResultLocation, ct);
-            await FinishAsync(batch.TaskIds, tx, ct);
-            // Scores and stakes move only where a task had several contributions (a slash, a score) or a trust above 2 (a lone
-            // contribution is then scored); a batch of lone results at trust 1-2 changes neither, so the cache stays.
-            if (batch.Contributions.Count > batch.TaskIds.Count || batch.Deal.Trust > 2) scores.Invalidate();
-            SchedulerLog.Settled(logger, batch.TaskIds.Count, dealId, tx.Hash, tx.GasUsed);
-            return batch.TaskIds.Count;
+            tx = await Sender().SettleAsync(batch.Deal, Hash32.Parse(dealId), batch.Contributions, options.Value.ResultLocation, ct);
         }
         catch (ContractRevertException e) when (batch.TaskIds.Count > 1)
         {
-            // One bad task refuses the whole batch: settle each alone, so only that one waits or fails.
+            // Refused before sending, or mined and reverted: nothing of it was settled by this transaction. One bad task
+            // refuses the whole batch: settle each alone, so only that one waits or fails.
             SchedulerLog.BatchRefused(logger, dealId, e.Message);
             if (e.ErrorName == "InsufficientStake") scores.Invalidate(); // a stake moved since it was read
             await ReleaseAsync(batch.TaskIds, $"its batch was refused ({e.Message}); settling it alone", ct);
@@ -116,13 +285,24 @@ public sealed class Settler(
             await RefusedAsync(dealId, batch.TaskIds.Single(), e, ct);
             return 0;
         }
-        catch (Exception e) when (e is ChainUnreachableException or TimeoutException or Nethereum.JsonRpc.Client.RpcResponseException)
+        catch (Exception e)
         {
-            // Maybe mined, maybe not: the task stays marked as attempted, and the next attempt asks the chain first.
-            await ReleaseAsync(batch.TaskIds, $"settlement not confirmed ({e.Message}); retrying", ct);
+            // Maybe sent, maybe mined (an RPC timeout, a node gone away, a receipt not seen in time): never a failure. The
+            // tasks stay Settling until the chain says what became of them; the next sender reads its nonce from the node.
+            _sender = null;
+            if (e is OperationCanceledException && ct.IsCancellationRequested) throw;
             SchedulerLog.SettlementFailed(logger, dealId, e);
+            await UnconfirmedAsync(batch.TaskIds, e, ct);
             return 0;
         }
+        // Once mined, the record is written even if the host is stopping. Should it fail (the database), the tasks stay
+        // Settling and the next check finds them settled on chain.
+        await FinishAsync(batch.TaskIds, tx, ct);
+        // Scores and stakes move only where a task had several contributions (a slash, a score) or a trust above 2 (a lone
+        // contribution is then scored); a batch of lone results at trust 1-2 changes neither, so the cache stays.
+        if (batch.Contributions.Count > batch.TaskIds.Count || batch.Deal.Trust > 2) scores.Invalidate();
+        SchedulerLog.Settled(logger, batch.TaskIds.Count, dealId, tx.Hash, tx.GasUsed);
+        return batch.TaskIds.Count;
     }
 
     private sealed record Batch(Deal Deal, List<string> TaskIds, List<Contribution> Contributions);
@@ -134,25 +314,26 @@ public sealed class Settler(
     /// </summary>
     private async Task<Batch?> BeginAsync(string dealId, List<string> taskIds, CancellationToken ct)
     {
+        // A task already attempted may have been mined without us seeing the receipt.
+        List<string> attempted;
+        await using (var peek = await dbs.CreateDbContextAsync(ct))
+            attempted = await peek.Tasks.AsNoTracking().Where(t => taskIds.Contains(t.TaskId) && t.SettleAttempts > 0).Select(t => t.TaskId).ToListAsync(ct);
+        if (attempted.Count > 0)
+        {
+            var done = await ResolveFromChainAsync(dealId, attempted, "checked before sending it again: an earlier attempt's receipt was not seen", ct);
+            taskIds = taskIds.Where(id => !done.Contains(id)).ToList();
+        }
+        if (taskIds.Count == 0) return null;
+
         IReadOnlyDictionary<string, WorkerStanding> standings;
         await using (var peek = await dbs.CreateDbContextAsync(ct))
         {
-            // A task already attempted may have been mined without us seeing the receipt.
-            var attempted = await peek.Tasks.AsNoTracking().Where(t => taskIds.Contains(t.TaskId) && t.SettleAttempts > 0).ToListAsync(ct);
-            foreach (var t in attempted)
-            {
-                if (!await chain.IsTaskDoneAsync(Hash32.Parse(dealId), t.Index, ct)) continue;
-                await MarkDoneElsewhereAsync(t.TaskId, ct);
-                taskIds = taskIds.Where(id => id != t.TaskId).ToList();
-            }
-            if (taskIds.Count == 0) return null;
             // Stakes are chain reads: taken outside the gate, like every other.
             var workers = await peek.Replicates.AsNoTracking()
                 .Where(r => taskIds.Contains(r.TaskId) && (r.Status == ReplicateStatus.Agreed || r.Status == ReplicateStatus.Disagreed))
                 .Select(r => r.Worker).Distinct().ToListAsync(ct);
             standings = await scores.GetManyAsync(workers, ct);
         }
-
         using var _ = await gate.EnterAsync(ct);
         await using var db = await dbs.CreateDbContextAsync(ct);
         var nowMs = Now();
@@ -182,6 +363,7 @@ public sealed class Settler(
             foreach (var r in backed)
                 contributions.Add(ContributionSigning.ToContribution(t.Index, Hash32.Parse(r.Digest!), Convert.FromHexString(r.Signature!.AsSpan(2))));
             t.SettleAttempts++;
+            t.SettleSentAtMs = nowMs;
             TaskStateMachine.Move(db, t, TaskStatus.Settling, $"sending the settlement of {selection.Included.Count} task(s) of deal {dealId} (attempt {t.SettleAttempts})", nowMs);
         }
         await db.SaveChangesAsync(ct);
@@ -195,7 +377,7 @@ public sealed class Settler(
         using var _ = await gate.EnterAsync(CancellationToken.None);
         await using var db = await dbs.CreateDbContextAsync(CancellationToken.None);
         var nowMs = Now();
-        foreach (var t in await db.Tasks.Where(t => taskIds.Contains(t.TaskId)).ToListAsync(CancellationToken.None))
+        foreach (var t in await db.Tasks.Where(t => taskIds.Contains(t.TaskId) && t.Status == TaskStatus.Settling).ToListAsync(CancellationToken.None))
         {
             t.SettlementTx = tx.Hash;
             TaskStateMachine.Move(db, t, TaskStatus.Settled, $"settled in transaction {tx.Hash} (block {tx.BlockNumber}, {taskIds.Count} task(s) in the batch)", nowMs);
@@ -216,20 +398,29 @@ public sealed class Settler(
         ct.ThrowIfCancellationRequested();
     }
 
-    private async Task MarkDoneElsewhereAsync(string taskId, CancellationToken ct)
+    /// <summary>Anything may have been sent: the tasks stay Settling, with why, until the chain says what became of them.</summary>
+    private async Task UnconfirmedAsync(List<string> taskIds, Exception e, CancellationToken ct)
     {
-        using var _ = await gate.EnterAsync(ct);
-        await using var db = await dbs.CreateDbContextAsync(ct);
-        var t = await db.Tasks.SingleAsync(x => x.TaskId == taskId, ct);
-        if (t.Status is TaskStatus.ConsensusReached or TaskStatus.Settling)
-            TaskStateMachine.Move(db, t, TaskStatus.Settled, "found settled on chain by an earlier attempt whose receipt was not seen", Now());
-        await db.SaveChangesAsync(ct);
+        var o = options.Value;
+        using var _ = await gate.EnterAsync(CancellationToken.None);
+        await using var db = await dbs.CreateDbContextAsync(CancellationToken.None);
+        var nowMs = Now();
+        foreach (var t in await db.Tasks.Where(t => taskIds.Contains(t.TaskId) && t.Status == TaskStatus.Settling).ToListAsync(CancellationToken.None))
+            TaskStateMachine.Explain(db, t, $"settlement not confirmed ({e.GetType().Name}: {Clip(e.Message, 300)}): it may have been mined; the chain is asked every " +
+                $"{o.SettlementCheckIntervalMs} ms, and it is sent again if not mined {o.SettlementResendAfterSeconds} s after it was sent", nowMs);
+        await db.SaveChangesAsync(CancellationToken.None);
+        ct.ThrowIfCancellationRequested();
     }
 
     /// <summary>The chain refused one task: the decoded reason decides whether it waits for more contributions, retries or fails.</summary>
     private async Task RefusedAsync(string dealId, string taskId, ContractRevertException e, CancellationToken ct)
     {
         SchedulerLog.SettlementRefused(logger, taskId, e.Message);
+        // Whatever the reason (TaskAlreadyDone, or a deadline that passed while an earlier transaction was mined), a task the
+        // chain shows done was settled (or refunded) by an earlier transaction, ours or one sent with this scheduler's key
+        // elsewhere: the chain says which, and in which transaction. Never a failure of the task.
+        if ((await ResolveFromChainAsync(dealId, [taskId], $"checked after the chain refused this settlement ({e.Message})", ct)).Count > 0)
+            return;
         var attemptsAllowed = options.Value.SettlementAttempts;
         using var _ = await gate.EnterAsync(ct);
         await using var db = await dbs.CreateDbContextAsync(ct);
@@ -240,9 +431,6 @@ public sealed class Settler(
         {
             case "DeadlinePassed":
                 TaskStateMachine.Move(db, t, TaskStatus.Failed, Engine.Sweeper.DeadlineReason, nowMs);
-                break;
-            case "TaskAlreadyDone":
-                TaskStateMachine.Move(db, t, TaskStatus.Failed, $"the chain reports it already settled or refunded ({e.Message})", nowMs);
                 break;
             case "NoConsensus":
                 // Scores moved since the prediction: judge again with fresh scores, and add replicates if needed.
@@ -265,6 +453,8 @@ public sealed class Settler(
         }
         await db.SaveChangesAsync(ct);
     }
+
+    private static string Clip(string text, int max) => text.Length <= max ? text : text[..max] + "...";
 
     private long Now() => time.GetUtcNow().ToUnixTimeMilliseconds();
 }

@@ -16,9 +16,11 @@ public static class TaskStateMachine
         // Back to Pending when every replicate was lost before any contribution.
         [TaskStatus.Running] = [TaskStatus.Pending, TaskStatus.Contributed, TaskStatus.ConsensusReached, TaskStatus.Failed],
         [TaskStatus.Contributed] = [TaskStatus.ConsensusReached, TaskStatus.Failed],
-        // Back to Contributed when a contributor's stake no longer backs its contribution and the rest do not agree enough.
-        [TaskStatus.ConsensusReached] = [TaskStatus.Settling, TaskStatus.Contributed, TaskStatus.Failed],
-        // Back from Settling when the transaction was not sent or not mined, or the chain judged the consensus differently.
+        // Back to Contributed when a contributor's stake no longer backs its contribution and the rest do not agree enough;
+        // Settled when the chain shows it settled by an earlier attempt whose receipt was not seen.
+        [TaskStatus.ConsensusReached] = [TaskStatus.Settling, TaskStatus.Settled, TaskStatus.Contributed, TaskStatus.Failed],
+        // Back from Settling when the transaction was refused, was not mined in time, or the chain judged the consensus
+        // differently; Settled or Failed (deadline, refund) only as the chain says once anything may have been sent.
         [TaskStatus.Settling] = [TaskStatus.Settled, TaskStatus.ConsensusReached, TaskStatus.Contributed, TaskStatus.Failed],
         [TaskStatus.Settled] = [],
         [TaskStatus.Failed] = [],

@@ -1,0 +1,51 @@
+using System.Text.RegularExpressions;
+using Hearth.Scheduler.Persistence;
+using Hearth.Scheduler.State;
+
+namespace Hearth.Scheduler.Replication;
+
+/// <summary>
+/// What a task's replicates use up. Against the contract's cap (<see cref="Protocol.Deals.ConsensusRule.MaxContributions"/>)
+/// count only contributions and live replicates: a replicate lost to the infrastructure produced nothing the chain will
+/// see. A worker holding or having contributed to a task never gets it again (replication needs independent workers);
+/// a worker whose replicate was lost to the infrastructure (a download, an upload, the worker itself, a restart, silence)
+/// may, after <see cref="SchedulerOptions.ReplicateRetryDelayMs"/>; a worker whose replicate failed for a reason of the
+/// task's own (the module trapped, ran out of time or memory, the assets do not match their checksums, the assignment
+/// was refused) does not, as it would fail the same way. Every replicate, lost or not, counts against
+/// <see cref="SchedulerOptions.MaxReplicatesPerTask"/>, so a task cannot loop for ever.
+/// </summary>
+public static partial class ReplicateBudget
+{
+    /// <summary>Failure kinds (as workers report them, docs/worker.md) that say nothing about the task itself.</summary>
+    public static readonly IReadOnlySet<string> InfrastructureKinds = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { "download", "upload", "internal", "restarted" };
+
+    /// <summary>Whether the replicate counts against the contract's cap of contributions: it contributed, or still may.</summary>
+    public static bool Counts(ReplicateEntity r) => ReplicateStateMachine.IsActive(r.Status) || ReplicateStateMachine.HasContribution(r.Status);
+
+    /// <summary>Whether the replicate was lost to the infrastructure: its worker may be given the task again.</summary>
+    public static bool LostToInfrastructure(ReplicateEntity r) =>
+        r.Status == ReplicateStatus.Abandoned || (r.Status == ReplicateStatus.Failed && FailureKindOf(r.Reason) is { } kind && InfrastructureKinds.Contains(kind));
+
+    /// <summary>Whether the replicate keeps its worker from ever being given its task again.</summary>
+    public static bool BarsWorker(ReplicateEntity r) => r.Status switch
+    {
+        ReplicateStatus.Failed => !LostToInfrastructure(r),
+        // Taken back by the scheduler: the worker did nothing wrong and computed nothing that counts.
+        ReplicateStatus.Abandoned or ReplicateStatus.Cancelled => false,
+        // Live, or contributed: a worker contributes to a task at most once.
+        _ => true,
+    };
+
+    /// <summary>
+    /// The kind of a worker's failure report, from the reason it was recorded with ("worker 0x… reported download: …",
+    /// written by the worker exchange); null when the reason is not a worker's report.
+    /// </summary>
+    public static string? FailureKindOf(string reason)
+    {
+        var m = Reported().Match(reason);
+        return m.Success ? m.Groups["kind"].Value : null;
+    }
+
+    [GeneratedRegex(@"^worker 0x[0-9a-fA-F]{40} reported (?<kind>[^\s:]{1,50}):")]
+    private static partial Regex Reported();
+}
