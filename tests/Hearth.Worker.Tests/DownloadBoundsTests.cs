@@ -52,11 +52,7 @@ public sealed class DownloadBoundsTests(ITestOutputHelper output)
         }, output);
         var options = HostileOptions(network);
         options.MaxAppBytes = OneMiB;
-        var worker = await network.StartWorkerAsync(options);
-        var assignment = network.Assign(worker.Address, AssetAt(server.LocationOf), []);
-        network.Scheduler.Enqueue(worker.Address, assignment);
-
-        var failure = await FailureOf(network, assignment);
+        var failure = await FailureFetchingAsync(network, options, server.LocationOf);
 
         Assert.Equal(FailureKinds.Download, failure.Kind);
         Assert.Contains("declared 67108864 bytes, more than Worker:MaxAppBytes (1048576 bytes)", failure.Reason);
@@ -73,11 +69,7 @@ public sealed class DownloadBoundsTests(ITestOutputHelper output)
             "HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nContent-Length: 1000\r\nTransfer-Encoding: chunked\r\n");
         var options = HostileOptions(network);
         options.MaxAppBytes = OneMiB;
-        var worker = await network.StartWorkerAsync(options);
-        var assignment = network.Assign(worker.Address, AssetAt(server.LocationOf), []);
-        network.Scheduler.Enqueue(worker.Address, assignment);
-
-        var failure = await FailureOf(network, assignment);
+        var failure = await FailureFetchingAsync(network, options, server.LocationOf);
 
         Assert.Equal(FailureKinds.Download, failure.Kind);
         Assert.Contains("Worker:MaxAppBytes (1048576 bytes)", failure.Reason);
@@ -93,11 +85,7 @@ public sealed class DownloadBoundsTests(ITestOutputHelper output)
         await using var server = await HostileServer.StartAsync((http, ct) => HostileServer.DripAsync(http, TimeSpan.FromSeconds(1), bytes: null, ct), output);
         var options = HostileOptions(network);
         options.DownloadIdleTimeout = TimeSpan.FromMilliseconds(400);
-        var worker = await network.StartWorkerAsync(options);
-        var assignment = network.Assign(worker.Address, AssetAt(server.LocationOf), []);
-        network.Scheduler.Enqueue(worker.Address, assignment);
-
-        var failure = await FailureOf(network, assignment);
+        var failure = await FailureFetchingAsync(network, options, server.LocationOf);
 
         Assert.Equal(FailureKinds.Download, failure.Kind);
         Assert.Contains("Worker:DownloadIdleTimeout", failure.Reason);
@@ -113,11 +101,7 @@ public sealed class DownloadBoundsTests(ITestOutputHelper output)
         var options = HostileOptions(network);
         options.DownloadIdleTimeout = TimeSpan.FromSeconds(20);
         options.DownloadTimeout = TimeSpan.FromSeconds(1);
-        var worker = await network.StartWorkerAsync(options);
-        var assignment = network.Assign(worker.Address, AssetAt(server.LocationOf), []);
-        network.Scheduler.Enqueue(worker.Address, assignment);
-
-        var failure = await FailureOf(network, assignment);
+        var failure = await FailureFetchingAsync(network, options, server.LocationOf);
 
         Assert.Equal(FailureKinds.Download, failure.Kind);
         Assert.Contains("Worker:DownloadTimeout", failure.Reason);
@@ -162,11 +146,7 @@ public sealed class DownloadBoundsTests(ITestOutputHelper output)
         await using var network = await TestNetwork.StartAsync(output);
         var options = network.WorkerOptions(1);
         options.DownloadAttempts = 1;
-        var worker = await network.StartWorkerAsync(options);
-        var assignment = network.Assign(worker.Address, AssetAt(hex => $"{location}blobs/{hex}"), []);
-        network.Scheduler.Enqueue(worker.Address, assignment);
-
-        var failure = await FailureOf(network, assignment);
+        var failure = await FailureFetchingAsync(network, options, hex => $"{location}blobs/{hex}");
 
         Assert.Equal(FailureKinds.Download, failure.Kind);
         Assert.Contains(reason, failure.Reason);
@@ -183,11 +163,7 @@ public sealed class DownloadBoundsTests(ITestOutputHelper output)
         await using var server = await HostileServer.StartAsync((http, ct) => HostileServer.FloodAsync(http, Flood, bytes: null, ct), output);
         var options = network.WorkerOptions(1);
         options.DownloadAttempts = 1;
-        var worker = await network.StartWorkerAsync(options);
-        var assignment = network.Assign(worker.Address, AssetAt(hex => $"http://{host}:{server.BaseUrl.Port}/blobs/{hex}"), []);
-        network.Scheduler.Enqueue(worker.Address, assignment);
-
-        var failure = await FailureOf(network, assignment);
+        var failure = await FailureFetchingAsync(network, options, hex => $"http://{host}:{server.BaseUrl.Port}/blobs/{hex}");
 
         Assert.Equal(FailureKinds.Download, failure.Kind);
         Assert.Contains(reason, failure.Reason);
@@ -251,6 +227,16 @@ public sealed class DownloadBoundsTests(ITestOutputHelper output)
     {
         var checksum = Hash32.Sha256(Encoding.UTF8.GetBytes($"asset-{Guid.NewGuid()}"));
         return new AssetRef("1", checksum.ToString(), location(checksum.ToPlainHex()));
+    }
+
+    /// <summary>Starts a worker with <paramref name="options"/>, assigns it a task whose app is fetched from
+    /// <paramref name="location"/>, and waits for the failure it reports.</summary>
+    private static async Task<FailureReport> FailureFetchingAsync(TestNetwork network, WorkerOptions options, Func<string, string> location)
+    {
+        var worker = await network.StartWorkerAsync(options);
+        var assignment = network.Assign(worker.Address, AssetAt(location), []);
+        network.Scheduler.Enqueue(worker.Address, assignment);
+        return await FailureOf(network, assignment);
     }
 
     private static async Task<FailureReport> FailureOf(TestNetwork network, Assignment assignment) =>
