@@ -35,6 +35,23 @@ public sealed class MarketOptions
     /// <summary>The largest page a query may ask for.</summary>
     public int MaxPageSize { get; set; } = 200;
 
+    /// <summary>Publications a client may make at once (a client: its IP address, an IPv6 one by its /64); then
+    /// <see cref="PublishPerSecond"/>. Past it the book answers 429 with Retry-After, before any chain read.</summary>
+    public int PublishBurst { get; set; } = 20;
+
+    /// <summary>Publications per second a client's allowance grows by, up to <see cref="PublishBurst"/>.</summary>
+    public int PublishPerSecond { get; set; } = 2;
+
+    /// <summary>Gas given to an ERC-1271 wallet's isValidSignature (an eth_call into code the publisher chose).</summary>
+    public long Erc1271GasLimit { get; set; } = 200_000;
+
+    /// <summary>Open request orders one requester may have in the book.</summary>
+    public int MaxOpenRequestsPerRequester { get; set; } = 100;
+
+    /// <summary>The least free escrow balance a requester must hold to list a request, whatever its prices (in the token's
+    /// smallest unit); the balance must also cover one task at the request's maximum prices. 1 keeps unfunded keys out.</summary>
+    public long MinRequesterBalance { get; set; } = 1;
+
     /// <summary>The loopback port of <see cref="Http.MarketServer"/>; 0 picks a free one.</summary>
     public int ListenPort { get; set; }
 
@@ -50,5 +67,10 @@ public sealed class MarketOptions
         other.MaxBlockRange = MaxBlockRange;
         other.MaxPageSize = MaxPageSize;
         other.ListenPort = ListenPort;
+        other.PublishBurst = PublishBurst;
+        other.PublishPerSecond = PublishPerSecond;
+        other.Erc1271GasLimit = Erc1271GasLimit;
+        other.MaxOpenRequestsPerRequester = MaxOpenRequestsPerRequester;
+        other.MinRequesterBalance = MinRequesterBalance;
     }
 }

@@ -48,6 +48,16 @@ public sealed class MarketOptionsValidator : IValidateOptions<MarketOptions>
             failures.Add($"{s}:MaxBlockRange must be at least 1 block, was {options.MaxBlockRange}.");
         if (options.MaxPageSize < 1)
             failures.Add($"{s}:MaxPageSize must be at least 1, was {options.MaxPageSize}.");
+        if (options.PublishBurst < 1)
+            failures.Add($"{s}:PublishBurst must be at least 1 publication, was {options.PublishBurst}.");
+        if (options.PublishPerSecond < 1)
+            failures.Add($"{s}:PublishPerSecond must be at least 1 publication per second, was {options.PublishPerSecond}.");
+        if (options.Erc1271GasLimit is < 21_000 or > 10_000_000)
+            failures.Add($"{s}:Erc1271GasLimit must be between 21000 and 10000000 gas, was {options.Erc1271GasLimit}.");
+        if (options.MaxOpenRequestsPerRequester < 1)
+            failures.Add($"{s}:MaxOpenRequestsPerRequester must be at least 1, was {options.MaxOpenRequestsPerRequester}.");
+        if (options.MinRequesterBalance < 0)
+            failures.Add($"{s}:MinRequesterBalance must be 0 or more, was {options.MinRequesterBalance}.");
         if (options.ListenPort is < IPEndPoint.MinPort or > IPEndPoint.MaxPort)
             failures.Add($"{s}:ListenPort must be between 0 (any free port) and {IPEndPoint.MaxPort}, was {options.ListenPort}.");
 

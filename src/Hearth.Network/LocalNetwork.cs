@@ -70,6 +70,7 @@ public sealed class LocalNetwork : IAsyncDisposable
         void Quiet(WebApplicationBuilder b) => b.Logging.SetMinimumLevel(options.LogLevel);
         var storage = await StorageServer.StartAsync(new StorageOptions { RootPath = Path.Combine(DataFolder, "storage") }, Quiet, ct);
         _parts.Add(storage);
+        (_storage, _storageLogging) = (storage, Quiet);
         StorageUrl = storage.BaseUrl.ToString().TrimEnd('/');
 
         var schedulerPort = AnvilLauncher.FreeLoopbackPort();
@@ -93,6 +94,10 @@ public sealed class LocalNetwork : IAsyncDisposable
             HeartbeatTimeoutSeconds = Math.Max(10, options.HeartbeatSeconds * 5),
             // The sample apps run in milliseconds: keep a next task waiting for each slot.
             AssignmentsAheadPerSlot = 1,
+            // Admission: any key with 1 HRTH staked (its workers stake 100); fresh keys are refused at login.
+            MinWorkerStake = Tokens.FromHrth(1).ToString(System.Globalization.CultureInfo.InvariantCulture),
+            // A replicate's lease is 3 × its category's time, at least 10 s: the sample apps run in milliseconds.
+            ReplicateLeaseMinSeconds = 10,
         }, Quiet, ct);
         _parts.Add(Scheduler);
         SchedulerUrl = Scheduler.BaseUrl.ToString().TrimEnd('/');
@@ -145,6 +150,27 @@ public sealed class LocalNetwork : IAsyncDisposable
             SchedulerAddress = SchedulerAddress,
             AssignmentWaitSeconds = 5,
         }, services => services.AddLogging(l => l.SetMinimumLevel(options.LogLevel)), ct);
+    }
+
+    private StorageServerHandle? _storage;
+    private Action<WebApplicationBuilder>? _storageLogging;
+
+    /// <summary>Stops the storage service until <see cref="StartStorageAsync"/>: uploads, downloads and the scheduler's
+    /// result lookups are refused meanwhile (a storage outage, for the attack campaign).</summary>
+    public async Task StopStorageAsync()
+    {
+        if (_storage is not { } storage) return;
+        _parts.Remove(storage);
+        _storage = null;
+        await storage.DisposeAsync();
+    }
+
+    /// <summary>Starts the storage service again at the same address, over the same blobs.</summary>
+    public async Task StartStorageAsync(CancellationToken ct)
+    {
+        if (_storage is not null) return;
+        _storage = await StorageServer.StartAsync(new StorageOptions { RootPath = Path.Combine(DataFolder, "storage"), ListenPort = new Uri(StorageUrl).Port }, _storageLogging, ct);
+        _parts.Add(_storage);
     }
 
     public async ValueTask DisposeAsync()

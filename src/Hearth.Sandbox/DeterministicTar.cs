@@ -18,28 +18,59 @@ internal static class DeterministicTar
     // The end-of-archive marker (two blocks), and padding.
     private static readonly byte[] Zeros = new byte[2 * Block];
 
-    /// <summary>The archive of the entries and its lowercase hex sha256. Reads the files synchronously: they are local, and small runs must stay cheap.</summary>
+    /// <summary>The archive of the entries in memory and its lowercase hex sha256 (small archives and tests; runs stream to a file).</summary>
     public static (byte[] Archive, string Sha256) Write(IReadOnlyList<OutputEntry> entries, CancellationToken cancellationToken)
     {
         using var archive = new MemoryStream();
+        var (_, sha256) = Write(entries, archive, cancellationToken);
+        return (archive.ToArray(), sha256);
+    }
+
+    /// <summary>
+    /// Writes the archive to <paramref name="destination"/> as it is built, hashing the bytes on their way: memory stays
+    /// at one copy buffer and a header, whatever the archive's size. Returns its length and lowercase hex sha256.
+    /// Reads the files synchronously: they are local, and small runs must stay cheap.
+    /// </summary>
+    public static (long Length, string Sha256) Write(IReadOnlyList<OutputEntry> entries, Stream destination, CancellationToken cancellationToken)
+    {
+        using var hashing = new HashingStream(destination);
         var buffer = ArrayPool<byte>.Shared.Rent(81920);
         try
         {
             foreach (var entry in entries)
             {
-                WriteEntry(archive, entry, buffer, cancellationToken);
+                WriteEntry(hashing, entry, buffer, cancellationToken);
             }
         }
         finally
         {
             ArrayPool<byte>.Shared.Return(buffer);
         }
-        archive.Write(Zeros);
-        var bytes = archive.ToArray();
-        return (bytes, Convert.ToHexStringLower(SHA256.HashData(bytes)));
+        hashing.Write(Zeros);
+        return (hashing.Length, Convert.ToHexStringLower(hashing.Finish()));
     }
 
-    private static void WriteEntry(MemoryStream archive, OutputEntry entry, byte[] buffer, CancellationToken cancellationToken)
+    /// <summary>
+    /// Writes the archive to a new file at <paramref name="path"/> (flushed before returning); a partial file is removed
+    /// when writing fails.
+    /// </summary>
+    public static (long Length, string Sha256) WriteFile(IReadOnlyList<OutputEntry> entries, string path, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 1 << 16);
+            var written = Write(entries, file, cancellationToken);
+            file.Flush();
+            return written;
+        }
+        catch
+        {
+            File.Delete(path);
+            throw;
+        }
+    }
+
+    private static void WriteEntry(Stream archive, OutputEntry entry, byte[] buffer, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         var path = entry.RelativePath;
@@ -194,6 +225,50 @@ internal static class DeterministicTar
         if (remainder != 0)
         {
             stream.Write(Zeros, 0, Block - remainder);
+        }
+    }
+
+    /// <summary>A write-only pass-through that hashes (sha256) and counts what goes to the stream under it, which it does not own.</summary>
+    private sealed class HashingStream(Stream inner) : Stream
+    {
+        private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+
+        public override bool CanRead => false;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => true;
+
+        public override long Length => Position;
+
+        public override long Position { get; set; }
+
+        public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
+
+        public override void Write(ReadOnlySpan<byte> buffer)
+        {
+            _hash.AppendData(buffer);
+            inner.Write(buffer);
+            Position += buffer.Length;
+        }
+
+        public byte[] Finish() => _hash.GetHashAndReset();
+
+        public override void Flush() => inner.Flush();
+
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                _hash.Dispose();
+            }
+            base.Dispose(disposing);
         }
     }
 }

@@ -31,6 +31,9 @@ internal static partial class SandboxLog
     [LoggerMessage(EventId = 3021, Level = LogLevel.Warning, Message = "Could not empty sandbox work folder {Path} for the next run; removing it")]
     public static partial void WorkFolderNotEmptied(ILogger logger, string path, Exception exception);
 
+    [LoggerMessage(EventId = 3040, Level = LogLevel.Warning, Message = "Sandbox host {ProcessId}: the kernel refused resource limits {Limits}")]
+    public static partial void HostLimitsRefused(ILogger logger, int processId, string limits);
+
     [LoggerMessage(EventId = 3030, Level = LogLevel.Debug, Message = "Sandbox host {ProcessId} started")]
     public static partial void HostStarted(ILogger logger, int processId);
 

@@ -35,6 +35,21 @@ public sealed class SandboxOptions
     /// </summary>
     public int? ConcurrentRuns { get; set; }
 
+    /// <summary>Open files a sandbox host may hold (RLIMIT_NOFILE, soft and hard, set when it starts). Default 1024.</summary>
+    public int HostOpenFilesLimit { get; set; } = 1024;
+
+    /// <summary>
+    /// RLIMIT_NPROC of a sandbox host when set. Linux counts it over every process and thread of the host's user, so set it
+    /// only when hosts run as a user of their own; unset by default.
+    /// </summary>
+    public int? HostProcessLimit { get; set; }
+
+    /// <summary>
+    /// RLIMIT_AS of a sandbox host when set, bytes. Unset by default: the .NET runtime and Wasmtime reserve address space
+    /// far beyond what they use (guard regions of each linear memory), and a run's memory is already bounded by its limit.
+    /// </summary>
+    public long? HostAddressSpaceBytes { get; set; }
+
     public long DefaultMemoryLimitBytes { get; set; } = 512L * 1024 * 1024;
 
     public int DefaultWallTimeLimitMilliseconds { get; set; } = 10 * 60 * 1000;

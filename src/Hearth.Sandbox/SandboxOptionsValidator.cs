@@ -33,6 +33,18 @@ public sealed class SandboxOptionsValidator : IValidateOptions<SandboxOptions>
         {
             failures.Add($"{nameof(SandboxOptions.HostPoolSize)} must be within 1..{MaxHostPoolSize}, got {options.HostPoolSize}");
         }
+        if (options.HostOpenFilesLimit is < 64 or > 1_048_576)
+        {
+            failures.Add($"{nameof(SandboxOptions.HostOpenFilesLimit)} must be within 64..1048576, got {options.HostOpenFilesLimit}");
+        }
+        if (options.HostProcessLimit is < 16)
+        {
+            failures.Add($"{nameof(SandboxOptions.HostProcessLimit)} must be at least 16 when set (the host's runtime has threads), got {options.HostProcessLimit}");
+        }
+        if (options.HostAddressSpaceBytes is < 1L << 30)
+        {
+            failures.Add($"{nameof(SandboxOptions.HostAddressSpaceBytes)} must be at least 1 GiB when set, got {options.HostAddressSpaceBytes}");
+        }
         if (options.ConcurrentRuns is < 1 or > MaxHostPoolSize)
         {
             failures.Add($"{nameof(SandboxOptions.ConcurrentRuns)} must be within 1..{MaxHostPoolSize} when set, got {options.ConcurrentRuns}");

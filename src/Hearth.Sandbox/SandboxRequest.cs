@@ -24,6 +24,12 @@ public sealed record SandboxRequest
     /// </summary>
     public string? InputPath { get; init; }
 
+    /// <summary>
+    /// A file (which must not exist yet) to stream the output archive to, hashed while it is written: the archive is
+    /// then never held in memory, and <see cref="SandboxResult.OutputArchive"/> stays empty. Null keeps it in memory.
+    /// </summary>
+    public string? ArchivePath { get; init; }
+
     /// <summary>Limits for this run; null takes the defaults of <see cref="SandboxOptions"/>.</summary>
     public SandboxLimits? Limits { get; init; }
 }

@@ -29,7 +29,14 @@ public sealed record SandboxResult
     /// </summary>
     public required byte[] OutputArchive { get; init; }
 
-    /// <summary>Lowercase hex sha256 of <see cref="OutputArchive"/>; null when there is no archive.</summary>
+    /// <summary>Where the archive was streamed when the request named a <see cref="SandboxRequest.ArchivePath"/> (then
+    /// <see cref="OutputArchive"/> is empty); null otherwise or when there is no archive.</summary>
+    public string? OutputArchivePath { get; init; }
+
+    /// <summary>The archive's length in bytes, in memory or in its file; 0 when there is none.</summary>
+    public long OutputArchiveLength { get; init; }
+
+    /// <summary>Lowercase hex sha256 of the archive (in memory or in its file); null when there is no archive.</summary>
     public string? OutputArchiveSha256 { get; init; }
 
     /// <summary>Fuel consumed when the run was metered, else null.</summary>

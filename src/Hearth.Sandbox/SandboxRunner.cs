@@ -84,7 +84,8 @@ public sealed class SandboxRunner : IDisposable
             // After a stop or a host's failure the folder may be in any state, or still written to: it goes.
             reusable = failure is not (SandboxFailureKind.Timeout or SandboxFailureKind.OutputTooLarge or SandboxFailureKind.HostFailed);
             byte[] archive = [];
-            string? archiveSha256 = null;
+            string? archiveSha256 = null, archivePath = null;
+            long archiveLength = 0;
             if (failure is not SandboxFailureKind.InvalidModule and not SandboxFailureKind.OutputTooLarge and not SandboxFailureKind.HostFailed)
             {
                 var scan = OutputScanner.Run(folder.Output, limits.OutputBytes, limits.OutputEntries, collect: true);
@@ -92,9 +93,20 @@ public sealed class SandboxRunner : IDisposable
                 {
                     (failure, reason) = (SandboxFailureKind.OutputTooLarge, exceeded);
                 }
+                else if (failure == SandboxFailureKind.None && scan.Entries.Any(e => IsReserved(e.RelativePath)))
+                {
+                    (failure, reason) = (SandboxFailureKind.OutputRejected, $"/out/{ReservedOutputName} is kept for the records of failed runs: a program may not write it");
+                }
+                else if (request.ArchivePath is { } path)
+                {
+                    // Streamed to its file and hashed on the way: never the whole archive in memory.
+                    (archiveLength, archiveSha256) = DeterministicTar.WriteFile(scan.Entries, path, cancellationToken);
+                    archivePath = path;
+                }
                 else
                 {
                     (archive, archiveSha256) = DeterministicTar.Write(scan.Entries, cancellationToken);
+                    archiveLength = archive.Length;
                 }
             }
 
@@ -111,6 +123,8 @@ public sealed class SandboxRunner : IDisposable
                 StderrTruncated = stderrTruncated,
                 OutputArchive = archive,
                 OutputArchiveSha256 = archiveSha256,
+                OutputArchivePath = archivePath,
+                OutputArchiveLength = archiveLength,
                 FuelConsumed = outcome.FuelConsumed,
                 WallTime = outcome.WallTime,
                 ModuleSource = outcome.Source ?? ModuleSource.Compiled,
@@ -130,6 +144,27 @@ public sealed class SandboxRunner : IDisposable
         {
             _folders.Return(folder, reusable);
         }
+    }
+
+    /// <summary>
+    /// The name at the top of /out that a successful run may not use: the worker writes the record of a run that failed
+    /// by the program's own doing there (Hearth.Protocol.Deals.AppFailure.Folder), so no result can pass for one.
+    /// </summary>
+    public const string ReservedOutputName = ".hearth";
+
+    private static bool IsReserved(string relativePath) =>
+        relativePath == ReservedOutputName || relativePath.StartsWith(ReservedOutputName + "/", StringComparison.Ordinal);
+
+    /// <summary>
+    /// Packs a folder the caller wrote (never a module's /out) into a deterministic archive streamed to
+    /// <paramref name="archivePath"/>, within the default output limits; returns its length and sha256 (hex).
+    /// </summary>
+    public (long Length, string Sha256) Pack(string folder, string archivePath, CancellationToken cancellationToken = default)
+    {
+        var limits = _options.DefaultLimits();
+        var scan = OutputScanner.Run(folder, limits.OutputBytes, limits.OutputEntries, collect: true);
+        if (scan.LimitExceeded is { } exceeded) throw new ArgumentException($"cannot pack {folder}: {exceeded}", nameof(folder));
+        return DeterministicTar.WriteFile(scan.Entries, archivePath, cancellationToken);
     }
 
     /// <summary>Runs the module where it belongs, under a guard; a stop the guard made explains the outcome.</summary>

@@ -89,8 +89,9 @@ public sealed class SchedulerOptions
     /// <summary>The storage service workers upload results to; results are then at {ResultStorageUrl}/blobs/{digest}.</summary>
     public string ResultStorageUrl { get; set; } = "";
 
-    /// <summary>Whether a contribution is accepted only once its result archive is in storage (HEAD request).</summary>
-    public bool CheckResultBlobs { get; set; }
+    /// <summary>Whether a contribution is accepted only once its result archive is in the result storage (one lookup per
+    /// exchange). On by default: a digest never uploaded is refused (409); a storage that cannot be reached answers 503.</summary>
+    public bool CheckResultBlobs { get; set; } = true;
 
     /// <summary>Memory limit given to a task's sandbox, bytes.</summary>
     public long TaskMemoryBytes { get; set; } = 256L * 1024 * 1024;
@@ -118,6 +119,37 @@ public sealed class SchedulerOptions
 
     /// <summary>How long a worker's chain score and stake are trusted before being read again, seconds.</summary>
     public int ScoreCacheSeconds { get; set; } = 30;
+
+    /// <summary>Worker admission: when not empty, only these addresses may log in as workers (and they must still meet
+    /// <see cref="MinWorkerStake"/>). Empty: any key meeting the stake minimum.</summary>
+    public string[] AllowedWorkers { get; set; } = [];
+
+    /// <summary>Worker admission: the least stake (staked plus unbonding, the market's accountOf), in the token's smallest
+    /// unit as a decimal integer, a key needs to log in and stay a worker. Empty (the default): the market's
+    /// minWorkerStake, below which a key can back no contribution at all; "0": no minimum.</summary>
+    public string? MinWorkerStake { get; set; }
+
+    /// <summary>How long a worker's stake read for admission is trusted, seconds: read at login when older, and re-read
+    /// for logged-in workers on this period (a worker whose stake fell below the minimum loses its row and replicates).</summary>
+    public int AdmissionStakeCacheSeconds { get; set; } = 300;
+
+    /// <summary>Most slots a worker may claim in a heartbeat; a heartbeat claiming more is refused (400).</summary>
+    public int MaxSlotsPerWorker { get; set; } = 64;
+
+    /// <summary>Most live (heart-beating) workers in the pool; beyond it logins, and heartbeats of workers gone silent,
+    /// are answered 429 with Retry-After.</summary>
+    public int MaxLiveWorkers { get; set; } = 10_000;
+
+    /// <summary>A replicate's lease, as a multiple of its deal's category time: a replicate whose status has not moved
+    /// (a stage, a contribution, a failure) for that long is taken back and its task placed elsewhere; heartbeats do not
+    /// renew it. The worker is not given that task again.</summary>
+    public double ReplicateLeaseCategoryMultiple { get; set; } = 3;
+
+    /// <summary>The shortest replicate lease, seconds, whatever the category (downloads and uploads take time too).</summary>
+    public int ReplicateLeaseMinSeconds { get; set; } = 60;
+
+    /// <summary>A worker silent this long loses its row (it logs in again to come back), hours.</summary>
+    public int PruneWorkersAfterHours { get; set; } = 24;
 
     /// <summary>Largest accepted request body of the worker API, bytes. Default 512 KiB: an exchange of the most reports
     /// (<see cref="Protocol.WorkerApi.ExchangeLimits"/>), each with its kilobyte of standard output.</summary>

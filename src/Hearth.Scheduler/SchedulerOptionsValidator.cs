@@ -73,6 +73,18 @@ public sealed class SchedulerOptionsValidator : IValidateOptions<SchedulerOption
         if (o.MaxConcurrentLongPolls is < 1 or > 1_000_000)
             f.Add($"{s}:MaxConcurrentLongPolls must be between 1 and 1000000 waiting exchanges, was {o.MaxConcurrentLongPolls}.");
         if (o.ScoreCacheSeconds is < 0 or > 3_600) f.Add($"{s}:ScoreCacheSeconds must be between 0 and 3600, was {o.ScoreCacheSeconds}.");
+        foreach (var allowed in o.AllowedWorkers ?? [])
+            if (!Addresses.IsValid(allowed)) f.Add($"{s}:AllowedWorkers holds '{allowed}', which is not an address (0x and 40 hex digits).");
+        if (!string.IsNullOrEmpty(o.MinWorkerStake) && (!BigInteger.TryParse(o.MinWorkerStake, NumberStyles.None, CultureInfo.InvariantCulture, out var minStake) || minStake >= BigInteger.One << 96))
+            f.Add($"{s}:MinWorkerStake '{o.MinWorkerStake}' is not an amount in the token's smallest unit (a decimal integer below 2^96), nor empty (the market's minimum).");
+        if (o.AdmissionStakeCacheSeconds is < 1 or > 86_400) f.Add($"{s}:AdmissionStakeCacheSeconds must be between 1 and 86400, was {o.AdmissionStakeCacheSeconds}.");
+        if (o.MaxSlotsPerWorker is < 1 or > 1_024) f.Add($"{s}:MaxSlotsPerWorker must be between 1 and 1024, was {o.MaxSlotsPerWorker}.");
+        if (o.MaxLiveWorkers is < 1 or > 1_000_000) f.Add($"{s}:MaxLiveWorkers must be between 1 and 1000000, was {o.MaxLiveWorkers}.");
+        if (!double.IsFinite(o.ReplicateLeaseCategoryMultiple) || o.ReplicateLeaseCategoryMultiple is < 1 or > 10)
+            f.Add($"{s}:ReplicateLeaseCategoryMultiple must be between 1 (a task's longest run) and 10 (its deadline), was {o.ReplicateLeaseCategoryMultiple}.");
+        if (o.ReplicateLeaseMinSeconds is < 1 or > 86_400) f.Add($"{s}:ReplicateLeaseMinSeconds must be between 1 and 86400, was {o.ReplicateLeaseMinSeconds}.");
+        if (o.PruneWorkersAfterHours < 1 || o.PruneWorkersAfterHours * 3_600L <= o.HeartbeatTimeoutSeconds || o.PruneWorkersAfterHours > 24 * 365)
+            f.Add($"{s}:PruneWorkersAfterHours must be at least 1, longer than {s}:HeartbeatTimeoutSeconds and at most a year, was {o.PruneWorkersAfterHours}.");
         if (o.MaxRequestBodyBytes is < 1_024 or > 16 * 1024 * 1024) f.Add($"{s}:MaxRequestBodyBytes must be between 1 KiB and 16 MiB, was {o.MaxRequestBodyBytes}.");
         if (o.ListenPort is < 0 or > 65_535) f.Add($"{s}:ListenPort must be between 0 (any free port) and 65535, was {o.ListenPort}.");
 

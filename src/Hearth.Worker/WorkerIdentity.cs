@@ -6,9 +6,20 @@ using Nethereum.Signer;
 
 namespace Hearth.Worker;
 
-/// <summary>The worker's wallet: it signs logins (EIP-191) and contributions (EIP-712), and never a transaction.</summary>
+/// <summary>
+/// The worker's wallet: it signs logins (EIP-191) and contributions (EIP-712), and never a transaction. It keeps one
+/// result chain per deal (<see cref="ResultChain"/>), extended and signed with each result, so that lone results settle
+/// in runs under one signature. A chain forgotten (a restart, a deal evicted) starts again from a zero head: the runs
+/// before and after the gap are each still proven.
+/// </summary>
 public sealed class WorkerIdentity
 {
+    /// <summary>The deals whose chains are kept; the least recently extended is forgotten first.</summary>
+    public const int ChainsKept = 4_096;
+
+    private readonly Dictionary<Hash32, (Hash32 Head, long Used)> _chains = [];
+    private long _uses;
+
     private static readonly BigInteger CurveOrder =
         BigInteger.Parse("0FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141", System.Globalization.NumberStyles.HexNumber);
 
@@ -43,4 +54,18 @@ public sealed class WorkerIdentity
 
     /// <summary>The 65-byte EIP-712 contribution signature over a task's result digest.</summary>
     public byte[] SignContribution(Hash32 taskId, Hash32 digest) => ContributionSigning.Sign(Domain, taskId, digest, _key);
+
+    /// <summary>Extends the deal's result chain with a result and signs the new head; returns the head before it.</summary>
+    public (Hash32 Start, byte[] Signature) SignInChain(Hash32 dealId, long taskIndex, Hash32 digest)
+    {
+        lock (_chains)
+        {
+            var start = _chains.TryGetValue(dealId, out var chain) ? chain.Head : default;
+            var head = ResultChain.Next(start, taskIndex, digest);
+            if (_chains.Count >= ChainsKept && !_chains.ContainsKey(dealId))
+                _chains.Remove(_chains.MinBy(c => c.Value.Used).Key);
+            _chains[dealId] = (head, ++_uses);
+            return (start, ResultChain.Sign(Domain, dealId, head, _key));
+        }
+    }
 }

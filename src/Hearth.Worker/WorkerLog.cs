@@ -35,6 +35,9 @@ internal static partial class WorkerLog
     [LoggerMessage(EventId = 6012, Level = LogLevel.Warning, Message = "Replicate {ReplicateId} given back ({Kind}): {Reason}")]
     public static partial void ReplicateFailed(ILogger logger, string replicateId, string kind, string reason);
 
+    [LoggerMessage(EventId = 6016, Level = LogLevel.Information, Message = "Replicate {ReplicateId}: the program failed ({Kind}); its failure record is the result")]
+    public static partial void ReplicateFailedByApp(ILogger logger, string replicateId, string kind);
+
     [LoggerMessage(EventId = 6013, Level = LogLevel.Information, Message = "Replicate {ReplicateId} cancelled by the scheduler")]
     public static partial void CancelledByScheduler(ILogger logger, string replicateId);
 

@@ -46,6 +46,39 @@ public sealed class DealLifecycleTests(MarketFixture f) : IClassFixture<MarketFi
     }
 
     [Fact]
+    public async Task Lone_results_settle_as_runs_of_the_workers_chains_and_pay_as_contributions_would()
+    {
+        var before = await BalancesAsync();
+        var match = await f.Requester.MatchOrdersAsync(f.Sign(f.Orders(volume: 5)));
+        var results = Enumerable.Range(0, 5).Select(i => ((long)i, Hash32.Sha256(BitConverter.GetBytes(i * 7)))).ToList();
+        // Worker 0's chain holds tasks 3, 0, 1 in that order; tasks 0 and 1 go as a run from the head after task 3.
+        var afterThree = ResultChain.Next(default, 3, results[3].Item2);
+        var head = ResultChain.Next(ResultChain.Next(afterThree, 0, results[0].Item2), 1, results[1].Item2);
+        var run = ResultRun.Of(afterThree, ResultChain.Sign(f.Domain, match.DealId, head, f.WorkerKey(0)), [results[0], results[1]]);
+
+        // The same run with one digest changed recovers a key with no stake: refused, nothing settled.
+        var forged = ResultRun.Of(afterThree, ResultChain.Sign(f.Domain, match.DealId, head, f.WorkerKey(0)), [results[0], (1L, Hash32.Sha256("forged"u8))]);
+        var refused = await Assert.ThrowsAsync<ContractRevertException>(() => f.Scheduler.SettleRunsAsync(match.Deal, match.DealId, [forged], "loc"));
+        Assert.Equal("InsufficientStake", refused.ErrorName);
+        Assert.False(await f.Requester.IsTaskDoneAsync(match.DealId, 1));
+
+        var tx = await f.Scheduler.SettleRunsAsync(match.Deal, match.DealId, [run], "loc");
+        Assert.True(tx.GasUsed < Market.HearthClient.SettleGasBound(match.Deal, 1, 2, "loc"));
+        var after = await BalancesAsync();
+        var cut = MarketFixture.PoolPrice * MarketFixture.SchedulerSharePercent / 100;
+        Assert.Equal(before.AppOwner.Balance + 2 * MarketFixture.AppPrice, after.AppOwner.Balance);
+        Assert.Equal(before.Worker.Balance + 2 * (MarketFixture.PoolPrice - cut), after.Worker.Balance);
+        // The pool's stake for the three tasks still open stays locked; the two settled ones came back with its cut.
+        var poolStake = MarketFixture.PoolPrice * 30 / 100;
+        Assert.Equal(before.PoolOwner.Balance + 2 * cut - 3 * poolStake, after.PoolOwner.Balance);
+        var settled = await f.Requester.TasksSettledAsync(match.DealId);
+        Assert.Equal([results[0].Item2, results[1].Item2], settled.OrderBy(s => s.Task).Select(s => new Hash32(s.Digest)));
+
+        var again = await Assert.ThrowsAsync<ContractRevertException>(() => f.Scheduler.SettleRunsAsync(match.Deal, match.DealId, [run], "loc"));
+        Assert.Equal("TaskAlreadyDone", again.ErrorName);
+    }
+
+    [Fact]
     public async Task Unsettled_tasks_are_refunded_after_the_deadline_and_the_pools_stake_is_seized()
     {
         var match = await f.Requester.MatchOrdersAsync(f.Sign(f.Orders(volume: 2, withDataset: false)));

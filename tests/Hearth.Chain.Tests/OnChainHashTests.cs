@@ -32,4 +32,12 @@ public sealed class OnChainHashTests(MarketFixture f) : IClassFixture<MarketFixt
             Assert.Equal(await f.Requester.HashContributionOnChainAsync(taskId, digest), f.Domain.Digest(ContributionSigning.StructHash(taskId, digest)));
         }
     }
+
+    [Fact]
+    public async Task Result_chain_heads_hash_as_the_contract_does()
+    {
+        var deal = Hash32.Sha256("deal"u8);
+        var head = ResultChain.Next(ResultChain.Next(default, 0, Hash32.Sha256("a"u8)), 1000, Hash32.Sha256("b"u8));
+        Assert.Equal(await f.Requester.HashResultChainOnChainAsync(deal, head), f.Domain.Digest(ResultChain.StructHash(deal, head)));
+    }
 }

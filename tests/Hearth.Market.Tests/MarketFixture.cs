@@ -64,6 +64,9 @@ public sealed class MarketFixture : IAsyncLifetime
         DatabasePath = databasePath,
         PollInterval = TimeSpan.FromHours(1),
         MaxBodyBytes = 16 * 1024,
+        // The shared book takes every test's publications from one loopback client; SpamBoundsTests check the limit.
+        PublishBurst = 100_000,
+        PublishPerSecond = 100_000,
     };
 
     public Task<MarketServerHandle> StartServerAsync(string databasePath, TimeProvider? time = null, Action<MarketOptions>? tweak = null)

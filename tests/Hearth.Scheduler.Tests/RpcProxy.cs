@@ -25,6 +25,9 @@ public sealed class RpcProxy : IAsyncDisposable
 
     public volatile bool HoldReceipts;
 
+    /// <summary>While set, every call's connection is dropped unanswered: a node that went away.</summary>
+    public volatile bool Down;
+
     /// <summary>Receipt calls that were held (never answered).</summary>
     public int ReceiptsHeld => Volatile.Read(ref _held);
 
@@ -39,6 +42,11 @@ public sealed class RpcProxy : IAsyncDisposable
 
     private async Task ForwardAsync(HttpContext context)
     {
+        if (Down)
+        {
+            context.Abort();
+            return;
+        }
         using var reader = new StreamReader(context.Request.Body, Encoding.UTF8);
         var body = await reader.ReadToEndAsync(context.RequestAborted);
         if (HoldReceipts && body.Contains("\"eth_getTransactionReceipt\"", StringComparison.Ordinal))

@@ -59,6 +59,22 @@ public sealed class TestWorker(Uri baseUrl, EthECKey key, string workerpool, Eip
         return new ReplicateContribution(a.ReplicateId, new ContributionReport(digest.ToString(), "0x" + Convert.ToHexStringLower(signature), 0, null, 0.5, null));
     }
 
+    private readonly Dictionary<string, Hash32> _heads = [];
+
+    /// <summary>
+    /// As <see cref="Contribution"/>, with the result placed in this worker's result chain of the deal, as a real worker
+    /// does; <paramref name="chainKey"/> signs the chain instead of the worker's key (a bad link).
+    /// </summary>
+    public ReplicateContribution ChainedContribution(Assignment a, Hash32 digest, EthECKey? chainKey = null)
+    {
+        var start = _heads.GetValueOrDefault(a.DealId);
+        var head = ResultChain.Next(start, a.TaskIndex, digest);
+        _heads[a.DealId] = head;
+        var chainSignature = ResultChain.Sign(domain, Hash32.Parse(a.DealId), head, chainKey ?? key);
+        var plain = Contribution(a, digest);
+        return plain with { Report = plain.Report with { ChainStart = start.ToString(), ChainSignature = "0x" + Convert.ToHexStringLower(chainSignature) } };
+    }
+
     /// <summary>Posts an exchange; the answer's status, and its body when it is 200.</summary>
     public async Task<(HttpStatusCode Status, ExchangeResponse? Answer, string Body)> ExchangeAsync(ExchangeRequest request, int waitSeconds = 0)
     {

@@ -62,6 +62,15 @@ public sealed class FakeScheduler : IAsyncDisposable
     /// <summary>How long an exchange carrying reports is held before its answer, so that reports pile up meanwhile.</summary>
     public TimeSpan ReportAnswerDelay { get; set; }
 
+    /// <summary>The next this many exchanges carrying reports are answered 503 with Retry-After (the chain or storage away).</summary>
+    public int UnavailableExchanges { get; set; }
+
+    /// <summary>The next this many reports are answered 503 in their outcome, within a 200 exchange.</summary>
+    public int DeferredReports { get; set; }
+
+    /// <summary>Exchanges carrying reports answered 503, and reports answered 503 in their outcome.</summary>
+    public int Unavailable { get; private set; }
+
     /// <summary>Exchanges refused for carrying too many reports.</summary>
     public int TooLarge { get; private set; }
 
@@ -193,9 +202,19 @@ public sealed class FakeScheduler : IAsyncDisposable
             }
             if (reports > 0)
                 await Task.Delay(ReportAnswerDelay);
+            if (reports > 0 && TakeUnavailable(exchange: true))
+            {
+                http.Response.Headers.RetryAfter = "1";
+                return Results.Problem(statusCode: 503, detail: "the chain cannot be read right now");
+            }
             var outcomes = new List<ReportOutcome>();
             foreach (var c in request.Contributions ?? [])
             {
+                if (TakeUnavailable(exchange: false))
+                {
+                    outcomes.Add(new ReportOutcome(c.ReplicateId, 503, "the result storage cannot be reached right now"));
+                    continue;
+                }
                 Record(() => Contributions.Add((worker, c.ReplicateId, c.Report)));
                 outcomes.Add(new ReportOutcome(c.ReplicateId, 200, null));
             }
@@ -258,6 +277,19 @@ public sealed class FakeScheduler : IAsyncDisposable
     }
 
     private Channel<Assignment> QueueOf(string worker) => _queues.GetOrAdd(worker, _ => Channel.CreateUnbounded<Assignment>());
+
+    /// <summary>Whether this exchange (or this report) is to be answered 503; counts it.</summary>
+    private bool TakeUnavailable(bool exchange)
+    {
+        lock (_gate)
+        {
+            if ((exchange ? UnavailableExchanges : DeferredReports) <= 0) return false;
+            if (exchange) UnavailableExchanges--;
+            else DeferredReports--;
+            Unavailable++;
+            return true;
+        }
+    }
 
     private void Record(Action add)
     {

@@ -15,7 +15,7 @@ import {IHearthCallback} from "../IHearthCallback.sol";
 import {Escrow} from "./Escrow.sol";
 import {OrderHashing} from "./OrderHashing.sol";
 import {Consensus} from "./Consensus.sol";
-import {AppOrder, DatasetOrder, WorkerpoolOrder, RequestOrder, Deal, Contribution} from "./Types.sol";
+import {AppOrder, DatasetOrder, WorkerpoolOrder, RequestOrder, Deal, Contribution, ResultRun, TaskResult} from "./Types.sol";
 
 /// @notice The market: orders, deals, settlement and refunds.
 ///
@@ -25,7 +25,8 @@ import {AppOrder, DatasetOrder, WorkerpoolOrder, RequestOrder, Deal, Contributio
 /// part keeps its consumed volume like the other orders, and its later deals have the id
 /// keccak256(requestHash, tasks consumed before). Terms are emitted in DealCreated and passed back
 /// as calldata. Workers sign contributions; the pool's scheduler settles many tasks in one
-/// transaction, and each payee is credited once per batch.
+/// transaction, and each payee is credited once per batch. At trust 1 or 2, where one result settles a
+/// task, a worker's results come in runs signed once (settleRuns) instead of one signature per task.
 ///
 /// Certification (docs/decisions/2026-12-07-certification.md): every counted contribution is backed
 /// by the worker's stake, at least `minWorkerStake`, and a worker's contributions in one settlement
@@ -101,6 +102,8 @@ contract HearthMarket is Escrow, EIP712, Ownable, ReentrancyGuardTransient {
     error BadCategory(uint256 seconds_);
     error CallbackGasTooLow();
     error CallbacksRefused(uint256 workerpool);
+    error RunsNeedLoneTrust(uint256 trust);
+    error BadRun(uint256 run);
 
     event CategoryCreated(uint256 indexed category, uint256 maxTimeSeconds);
     event OrderPresigned(bytes32 indexed orderHash, Party party);
@@ -181,6 +184,11 @@ contract HearthMarket is Escrow, EIP712, Ownable, ReentrancyGuardTransient {
 
     function hashContribution(bytes32 tid, bytes32 digest) public view returns (bytes32) {
         return _hashTypedDataV4(OrderHashing.contribution(tid, digest));
+    }
+
+    /// @notice What a worker signs over the head of its result chain in a deal (see ResultRun).
+    function hashResultChain(bytes32 dealId, bytes32 head) public view returns (bytes32) {
+        return _hashTypedDataV4(OrderHashing.resultChain(dealId, head));
     }
 
     function taskId(bytes32 dealId, uint256 task) public pure returns (bytes32) {
@@ -444,13 +452,7 @@ contract HearthMarket is Escrow, EIP712, Ownable, ReentrancyGuardTransient {
         external
         nonReentrant
     {
-        uint256 slot = _loadDeal(deal, dealId);
-        if (msg.sender != deal.scheduler) revert NotScheduler(msg.sender, deal.scheduler);
-        if (block.timestamp >= deal.deadline) revert DeadlinePassed(deal.deadline);
-        if (cs.length == 0) revert EmptyBatch();
-        ++_settlements;
-
-        TaskBits memory bits = TaskBits(dealId, slot, type(uint256).max, 0);
+        TaskBits memory bits = _openSettlement(deal, dealId, cs.length);
         bytes32[] memory digests = new bytes32[](cs.length);
         uint256 poolOwnerEarned;
         uint256 settled;
@@ -469,7 +471,72 @@ contract HearthMarket is Escrow, EIP712, Ownable, ReentrancyGuardTransient {
             i = j;
         }
         _storeBits(bits);
+        _pay(deal, dealId, settled, poolOwnerEarned, location);
 
+        if (deal.callback != address(0)) {
+            for (uint256 k = 0; k < cs.length; ++k) {
+                if (k == 0 || cs[k].task != cs[k - 1].task) _callback(deal.callback, taskId(dealId, cs[k].task), digests[k]);
+            }
+        }
+    }
+
+    /// @notice Settles lone results of a deal of trust 1 or 2 in runs, one worker signature per run instead
+    /// of one per task (see ResultRun): each result settles its task, as one signed contribution would.
+    /// The tasks may come in any order; a task given twice reverts TaskAlreadyDone.
+    function settleRuns(Deal calldata deal, bytes32 dealId, ResultRun[] calldata runs, string calldata location)
+        external
+        nonReentrant
+    {
+        TaskBits memory bits = _openSettlement(deal, dealId, runs.length);
+        if (deal.trust > 2) revert RunsNeedLoneTrust(deal.trust);
+        uint256 cut = uint256(deal.poolPrice) * deal.schedulerShare / 100;
+        uint256 reward = deal.poolPrice - cut;
+        uint256 settled;
+        for (uint256 i = 0; i < runs.length; ++i) {
+            TaskResult[] calldata results = runs[i].results;
+            uint256 m = results.length;
+            if (m == 0) revert BadRun(i);
+            bytes32 head = runs[i].start;
+            for (uint256 k = 0; k < m; ++k) {
+                uint256 task = results[k].task;
+                if (task >= deal.volume) revert TaskOutOfRange(task, deal.volume);
+                _markDone(bits, task);
+                bytes32 digest = results[k].digest;
+                head = OrderHashing.nextHead(head, task, digest);
+                emit TaskSettled(dealId, task, digest);
+            }
+            (address w, ECDSA.RecoverError err,) = ECDSA.tryRecover(hashResultChain(dealId, head), runs[i].r, runs[i].vs);
+            if (err != ECDSA.RecoverError.NoError) revert BadRun(i);
+            _back(w, uint256(deal.workerStake) * m);
+            _credit(w, reward * m);
+            settled += m;
+        }
+        _storeBits(bits);
+        _pay(deal, dealId, settled, cut * settled, location);
+
+        if (deal.callback != address(0)) {
+            for (uint256 i = 0; i < runs.length; ++i) {
+                TaskResult[] calldata results = runs[i].results;
+                for (uint256 k = 0; k < results.length; ++k) {
+                    _callback(deal.callback, taskId(dealId, results[k].task), results[k].digest);
+                }
+            }
+        }
+    }
+
+    /// @dev The checks every settlement starts with; returns the deal's task bits, ready to mark.
+    function _openSettlement(Deal calldata deal, bytes32 dealId, uint256 entries) private returns (TaskBits memory) {
+        uint256 slot = _loadDeal(deal, dealId);
+        if (msg.sender != deal.scheduler) revert NotScheduler(msg.sender, deal.scheduler);
+        if (block.timestamp >= deal.deadline) revert DeadlinePassed(deal.deadline);
+        if (entries == 0) revert EmptyBatch();
+        ++_settlements;
+        return TaskBits(dealId, slot, type(uint256).max, 0);
+    }
+
+    /// @dev Pays for `settled` tasks once: the requester's locked funds to the app and dataset owners, the pool
+    /// owner's stake back with what it earned; the workers were credited task by task.
+    function _pay(Deal calldata deal, bytes32 dealId, uint256 settled, uint256 poolOwnerEarned, string calldata location) private {
         uint256 price = uint256(deal.appPrice) + deal.datasetPrice + deal.poolPrice;
         _accounts[deal.requester].locked -= uint96(price * settled);
         _credit(deal.appOwner, uint256(deal.appPrice) * settled);
@@ -479,12 +546,6 @@ contract HearthMarket is Escrow, EIP712, Ownable, ReentrancyGuardTransient {
         pool.locked -= uint96(stakes);
         pool.balance += uint96(stakes + poolOwnerEarned);
         emit ResultsStored(dealId, location);
-
-        if (deal.callback != address(0)) {
-            for (uint256 k = 0; k < cs.length; ++k) {
-                if (k == 0 || cs[k].task != cs[k - 1].task) _callback(deal.callback, taskId(dealId, cs[k].task), digests[k]);
-            }
-        }
     }
 
     /// @dev Returns what the pool owner earns on this task: its share of the pool price plus the

@@ -18,6 +18,7 @@ library OrderHashing {
         "RequestOrder(uint256 app,uint256 appmaxprice,uint256 dataset,uint256 datasetmaxprice,uint256 workerpool,uint256 workerpoolmaxprice,address requester,uint256 volume,bytes32 tag,uint256 category,uint256 trust,address beneficiary,address callback,string params,uint256 expiry,bytes32 salt)"
     );
     bytes32 internal constant CONTRIBUTION_TYPEHASH = keccak256("Contribution(bytes32 task,bytes32 digest)");
+    bytes32 internal constant RESULT_CHAIN_TYPEHASH = keccak256("ResultChain(bytes32 deal,bytes32 head)");
 
     function hash(AppOrder calldata o) internal pure returns (bytes32) {
         return keccak256(abi.encode(APP_ORDER_TYPEHASH, o));
@@ -57,5 +58,20 @@ library OrderHashing {
 
     function contribution(bytes32 taskId, bytes32 digest) internal pure returns (bytes32) {
         return keccak256(abi.encode(CONTRIBUTION_TYPEHASH, taskId, digest));
+    }
+
+    function resultChain(bytes32 dealId, bytes32 head) internal pure returns (bytes32) {
+        return keccak256(abi.encode(RESULT_CHAIN_TYPEHASH, dealId, head));
+    }
+
+    /// @notice The head of a worker's result chain after one more result.
+    function nextHead(bytes32 head, uint256 task, bytes32 digest) internal pure returns (bytes32 next) {
+        assembly ("memory-safe") {
+            let p := mload(0x40)
+            mstore(p, head)
+            mstore(add(p, 0x20), task)
+            mstore(add(p, 0x40), digest)
+            next := keccak256(p, 0x60)
+        }
     }
 }

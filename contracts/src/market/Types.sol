@@ -99,3 +99,20 @@ struct Contribution {
     bytes32 r;
     bytes32 vs;
 }
+
+/// @notice A run of one worker's lone results in one deal, signed once. The worker keeps a chain over
+/// its results in the deal, head' = keccak256(abi.encode(head, task, digest)), and signs EIP-712
+/// ResultChain(bytes32 deal,bytes32 head) after each; any contiguous stretch of that chain is proven by
+/// the head before it (`start`) and the signature over the head after it. Only deals of trust 1 or 2,
+/// where one contribution settles a task, are settled this way.
+struct ResultRun {
+    bytes32 start;
+    bytes32 r;
+    bytes32 vs;
+    TaskResult[] results;
+}
+
+struct TaskResult {
+    uint256 task;
+    bytes32 digest;
+}

@@ -193,6 +193,15 @@ public sealed class HearthClient
             $"settling {contributions.Count} contributions of deal {dealId}", ct, gasLimit: bound <= MaxSettleGasBound ? bound : null);
     }
 
+    /// <summary>Settles lone results of a deal of trust 1 or 2 as runs of the workers' result chains, one signature a run.</summary>
+    public Task<TransactionResult> SettleRunsAsync(Deal deal, Hash32 dealId, IReadOnlyList<ResultRun> runs, string location, CancellationToken ct = default)
+    {
+        var tasks = runs.Sum(r => r.Results.Count);
+        var bound = SettleGasBound(deal, runs.Count, tasks, location);
+        return Sender.SendAsync(_market.Address, _market.GetFunction("settleRuns").GetData(deal, dealId.ToArray(), runs.ToList(), location),
+            $"settling {tasks} results of deal {dealId} in {runs.Count} run(s)", ct, gasLimit: bound <= MaxSettleGasBound ? bound : null);
+    }
+
     /// <summary>
     /// Largest bound sent as a gas limit: half of a common 30M block gas limit. A bigger batch (a pool configured for
     /// hundreds of tasks per settlement) is estimated instead, so its limit never exceeds what a block holds.
@@ -205,11 +214,14 @@ public sealed class HearthClient
     /// payee's balance and every worker's score written for the first time, each task's done-bit in a fresh word, and a
     /// callback's gas per task.
     /// </summary>
-    public static long SettleGasBound(Deal deal, IReadOnlyList<Contribution> contributions, string location)
+    public static long SettleGasBound(Deal deal, IReadOnlyList<Contribution> contributions, string location) =>
+        SettleGasBound(deal, contributions.Count, contributions.Select(c => c.Task).Distinct().LongCount(), location);
+
+    /// <summary>The same bound for <paramref name="signatures"/> signatures (contributions or runs) over <paramref name="tasks"/> tasks.</summary>
+    public static long SettleGasBound(Deal deal, long signatures, long tasks, string location)
     {
-        var tasks = contributions.Select(c => c.Task).Distinct().LongCount();
         var perTask = 25_000L + (deal.Callback == Addresses.Zero ? 0 : 120_000);
-        return 150_000 + 50_000L * contributions.Count + perTask * tasks + 40L * System.Text.Encoding.UTF8.GetByteCount(location);
+        return 150_000 + 50_000L * signatures + perTask * tasks + 40L * System.Text.Encoding.UTF8.GetByteCount(location);
     }
 
     public Task<TransactionResult> ClaimAsync(Deal deal, Hash32 dealId, IReadOnlyList<long> tasks, CancellationToken ct = default) =>
@@ -227,6 +239,9 @@ public sealed class HearthClient
 
     public async Task<Hash32> HashContributionOnChainAsync(Hash32 taskId, Hash32 digest, CancellationToken ct = default) =>
         new(await CallAsync<byte[]>(_market, "hashContribution", "hashing the contribution", ct, taskId.ToArray(), digest.ToArray()));
+
+    public async Task<Hash32> HashResultChainOnChainAsync(Hash32 dealId, Hash32 head, CancellationToken ct = default) =>
+        new(await CallAsync<byte[]>(_market, "hashResultChain", "hashing the result chain head", ct, dealId.ToArray(), head.ToArray()));
 
     public async Task<Hash32> TaskIdOnChainAsync(Hash32 dealId, long index, CancellationToken ct = default) =>
         new(await CallAsync<byte[]>(_market, "taskId", "computing the task id", ct, dealId.ToArray(), new BigInteger(index)));

@@ -22,7 +22,7 @@ public sealed record RegisteredContent(BigInteger Id, Hash32 Checksum, string Lo
 
 /// <summary>
 /// Read-only chain access for log watchers: head, block hashes (for reorg detection), logs by range and topic,
-/// and the registrations of content assets. Every call is a plain JSON-RPC read; nothing is cached here.
+/// and content assets read by id (never one eth_getLogs over the whole chain). Every call is a plain JSON-RPC read; nothing is cached here.
 /// </summary>
 public sealed class ChainReader(IWeb3 web3, HearthDeployment deployment)
 {
@@ -53,15 +53,55 @@ public sealed class ChainReader(IWeb3 web3, HearthDeployment deployment)
         return await GetEventsAsync<DealCreatedEvent>(filter, $"reading deals of pool {workerpool} in blocks {from}-{to}", ct);
     }
 
-    /// <summary>The registration of app or dataset <paramref name="id"/> (its Registered event), or null when none.</summary>
-    public async Task<RegisteredContent?> ContentAsync(string registry, BigInteger id, CancellationToken ct = default)
+    /// <summary>
+    /// App or dataset <paramref name="id"/> read by id, or null when the registry has no such asset. The checksum (what the
+    /// chain certifies) is one eth_call of <c>checksumOf</c>, which reverts for an id never minted. The location is only
+    /// emitted (Registered, then AssetLocation on each change): its newest event is looked for from block
+    /// <paramref name="upTo"/> back to the deployment block, in ranges of at most <paramref name="maxSpan"/> blocks, so a
+    /// provider that caps eth_getLogs ranges answers every call; the scan stops at the first range holding an event of
+    /// the asset. A location that is not found is empty (workers then fetch by checksum from their own storage).
+    /// </summary>
+    public async Task<RegisteredContent?> ContentAsync(string registry, BigInteger id, long upTo, int maxSpan, CancellationToken ct = default)
     {
-        var ev = web3.Eth.GetEvent<ContentRegisteredEvent>(registry);
-        var filter = ev.CreateFilterInput<BigInteger>(id, Block(Deployment.Block), BlockParameter.CreateLatest());
-        var found = await GetEventsAsync<ContentRegisteredEvent>(filter, $"reading the registration of asset {id}", ct);
-        var last = found.LastOrDefault();
-        return last is null ? null : new RegisteredContent(id, new Hash32(last.Event.Checksum), last.Event.Location, last.Event.Owner);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxSpan, 1);
+        var checksumOf = web3.Eth.GetContract(Hearth.Protocol.Contracts.ContractArtifacts.AppRegistry.Abi, registry).GetFunction("checksumOf");
+        string raw;
+        try
+        {
+            raw = await RpcAsync(() => web3.Eth.Transactions.Call.SendRequestAsync(new CallInput(checksumOf.GetData(id), registry)), $"reading the checksum of asset {id}", ct);
+        }
+        catch (RpcResponseException e) when (IsRevert(e))
+        {
+            return null;
+        }
+        var checksum = checksumOf.DecodeTypeOutput<byte[]>(raw);
+        if (checksum is not { Length: 32 } || checksum.All(b => b == 0)) return null;
+
+        var topics = new object[] { new[] { RegisteredTopic, AssetLocationTopic }, "0x" + id.ToString("x64", System.Globalization.CultureInfo.InvariantCulture).TrimStart('0').PadLeft(64, '0') };
+        for (var to = upTo; to >= Deployment.Block; to -= maxSpan)
+        {
+            var from = Math.Max(Deployment.Block, to - maxSpan + 1);
+            var filter = new NewFilterInput { Address = [registry], FromBlock = Block(from), ToBlock = Block(to), Topics = topics };
+            var logs = (await RpcAsync(() => web3.Eth.Filters.GetLogs.SendRequestAsync(filter), $"reading the location of asset {id} in blocks {from}-{to}", ct) ?? [])
+                .Where(l => l.Removed != true)
+                .OrderBy(l => (long)l.BlockNumber.Value).ThenBy(l => (long)l.LogIndex.Value)
+                .ToList();
+            if (logs.Count == 0) continue;
+            var last = logs[^1];
+            var location = string.Equals((string)last.Topics[0], RegisteredTopic, StringComparison.OrdinalIgnoreCase)
+                ? last.DecodeEvent<ContentRegisteredEvent>().Event.Location
+                : last.DecodeEvent<AssetLocationEvent>().Event.Location;
+            return new RegisteredContent(id, new Hash32(checksum), location, "");
+        }
+        return new RegisteredContent(id, new Hash32(checksum), "", "");
     }
+
+    private static readonly string RegisteredTopic = "0x" + Nethereum.Util.Sha3Keccack.Current.CalculateHash("Registered(uint256,address,bytes32,string,string)");
+    private static readonly string AssetLocationTopic = "0x" + Nethereum.Util.Sha3Keccack.Current.CalculateHash("AssetLocation(uint256,string)");
+
+    /// <summary>An eth_call that the contract refused (as opposed to a node that refused the request).</summary>
+    private static bool IsRevert(RpcResponseException e) =>
+        e.RpcError?.Code == 3 || (e.RpcError?.Message ?? e.Message).Contains("revert", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>Any logs, decoded as <typeparamref name="T"/>; logs that do not decode as T are skipped.</summary>
     public async Task<IReadOnlyList<LoggedEvent<T>>> GetEventsAsync<T>(NewFilterInput filter, string what, CancellationToken ct = default)
@@ -89,4 +129,12 @@ public sealed class ChainReader(IWeb3 web3, HearthDeployment deployment)
             throw new ChainUnreachableException($"{what}: the chain's JSON-RPC endpoint does not answer ({e.InnerException?.Message ?? e.Message})", e);
         }
     }
+}
+
+/// <summary>A content asset pointed at a new copy of the same content.</summary>
+[Event("AssetLocation")]
+public sealed class AssetLocationEvent : IEventDTO
+{
+    [Parameter("uint256", "id", 1, true)] public BigInteger Id { get; set; }
+    [Parameter("string", "location", 2, false)] public string Location { get; set; } = "";
 }

@@ -41,6 +41,11 @@ public static class AttackCampaign
         new ManyMemoriesAttack(),
         new ResultCopyingAttack(),
         new ArchiveEscapeAttack(),
+        new SybilLoginsAttack(),
+        new SlotHoardingAttack(),
+        new StorageOutageAttack(),
+        new OrderBookSpamAttack(OrderBookSpamAttack.OrdersFromEnvironment()),
+        new CappedRpcAttack(),
     ];
 
     public static async Task<int> RunAsync(TextWriter output, IEnumerable<string>? only, CancellationToken ct)

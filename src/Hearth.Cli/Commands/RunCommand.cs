@@ -24,7 +24,8 @@ public static class RunCommand
         var category = new Option<long>("--category") { Description = "Time category (0: 300 s per task).", DefaultValueFactory = _ => 0 };
         var output = new Option<string>("--out") { Description = "Folder for the verified results.", DefaultValueFactory = _ => "results" };
         var callback = new Option<string?>("--callback") { Description = "A contract called with each task's result (only pools that accept callbacks take the request)." };
-        var command = new Command("run", "Run an app on the market and fetch its certified results.") { app, dataset, volume, trust, parameters, maxPrice, pool, category, output, callback };
+        var noClaim = new Option<bool>("--no-claim") { Description = "At the deadline, leave the refund of unsettled tasks to `hearth deal claim` instead of claiming it." };
+        var command = new Command("run", "Run an app on the market and fetch its certified results.") { app, dataset, volume, trust, parameters, maxPrice, pool, category, output, callback, noClaim };
         command.SetAction(async (parse, ct) =>
         {
             var request = new RunRequest
@@ -42,22 +43,33 @@ public static class RunCommand
             if (!Addresses.IsValid(request.Callback)) throw new CliException($"--callback {request.Callback} is not an address");
             if (request.Volume is < 1 or > 100_000) throw new CliException("--volume must be between 1 and 100000");
             if (request.Trust is 0 or > 10_000) throw new CliException("--trust must be between 1 and 10000");
-            var summary = await RunAsync(env, parse, request, parse.GetValue(output)!, live: !env.Json(parse), ct);
+            RunSummary summary;
+            try
+            {
+                summary = await RunAsync(env, parse, request, parse.GetValue(output)!, live: !env.Json(parse), claim: !parse.GetValue(noClaim), ct);
+            }
+            catch (RunInterruptedException e)
+            {
+                // Ctrl-C or SIGTERM: the deal is on chain and goes on; one line says how to find it again.
+                await env.Context.Error.WriteLineAsync($"interrupted: deal {e.DealId} goes on without this command; follow it with `hearth deal show {e.DealId}` and fetch its results with `hearth results get {e.DealId}`");
+                return 130;
+            }
             env.Print(parse, summary, summary.Lines());
-            return summary.Settled == request.Volume && summary.NotUnpacked == 0 ? 0 : 1;
+            return summary.Settled == request.Volume && summary.NotUnpacked == 0 && summary.FailedByApp == 0 ? 0 : 1;
         });
         return command;
     }
 
     /// <summary>What a run did; <see cref="ResultNotes"/> names the tasks whose archive held links (listed, never
-    /// created) or was not unpacked (<see cref="NotUnpacked"/> of them).</summary>
+    /// created), was not unpacked (<see cref="NotUnpacked"/> of them), or is the program's own failure
+    /// (<see cref="FailedByApp"/> of them: a certified <see cref="Hearth.Protocol.Deals.AppFailure"/>).</summary>
     public sealed record RunSummary(string DealId, int Volume, int Settled, int Refunded, string TaskPrice, string Total, double WallSeconds, long MatchGas, string ResultsFolder, IReadOnlyList<string> Digests,
-        int NotUnpacked, IReadOnlyList<string> ResultNotes)
+        int NotUnpacked, IReadOnlyList<string> ResultNotes, int FailedByApp = 0)
     {
         public string[] Lines() =>
         [
             $"deal       {DealId}",
-            $"tasks      {Settled} of {Volume} certified on chain{(Refunded > 0 ? $", {Refunded} refunded" : "")}",
+            $"tasks      {Settled} of {Volume} certified on chain{(FailedByApp > 0 ? $" ({FailedByApp} failed by the app)" : "")}{(Refunded > 0 ? $", {Refunded} refunded" : "")}",
             $"paid       {Total} ({TaskPrice} per task); matching cost {MatchGas} gas",
             $"wall time  {WallSeconds:F1} s",
             $"results    {ResultsFolder} (each archive's sha256 checked against the chain){(NotUnpacked > 0 ? $"; {NotUnpacked} not unpacked" : "")}",
@@ -65,8 +77,23 @@ public static class RunCommand
         ];
     }
 
-    public static async Task<RunSummary> RunAsync(CommandEnvironment env, ParseResult parse, RunRequest request, string outFolder, bool live, CancellationToken ct)
+    /// <summary>The command was stopped (Ctrl-C, SIGTERM) after its deal was matched: the deal goes on.</summary>
+    public sealed class RunInterruptedException(Hash32 dealId, Exception inner) : Exception($"interrupted while following deal {dealId}", inner)
     {
+        public Hash32 DealId { get; } = dealId;
+    }
+
+    public static async Task<RunSummary> RunAsync(CommandEnvironment env, ParseResult parse, RunRequest request, string outFolder, bool live, CancellationToken ct) =>
+        await RunAsync(env, parse, request, outFolder, live, claim: true, ct);
+
+    /// <summary>
+    /// Chooses, matches, follows the deal to its end, claims the refund of what the deadline left unsettled (unless
+    /// <paramref name="claim"/> is false), then downloads the results. Text lines go to stdout, or to stderr with --json
+    /// so that stdout holds the JSON alone. Stopped after the match, it throws <see cref="RunInterruptedException"/>.
+    /// </summary>
+    public static async Task<RunSummary> RunAsync(CommandEnvironment env, ParseResult parse, RunRequest request, string outFolder, bool live, bool claim, CancellationToken ct)
+    {
+        var text = env.Json(parse) ? env.Context.Error : env.Context.Out;
         var network = env.Network(parse);
         if (string.IsNullOrEmpty(network.MarketUrl)) throw new CliException("the network profile names no market: set MarketUrl or HEARTH_MARKETURL");
         var client = env.Client(parse);
@@ -93,15 +120,54 @@ public static class RunCommand
             throw new CliException($"this run costs {Tokens.Format(cost)} but your escrow has {Tokens.Format(account.Balance)} free: `hearth account deposit {Tokens.Format(cost - account.Balance).Replace(" HRTH", "")}`");
 
         var match = await session.MatchAsync(request, choice, ct);
-        env.Context.Out.WriteLine($"deal {match.DealId}: {match.Deal.Volume} tasks on workerpool {match.Deal.Workerpool} at {Tokens.Format(match.Deal.TaskPrice)} per task");
+        text.WriteLine($"deal {match.DealId}: {match.Deal.Volume} tasks on workerpool {match.Deal.Workerpool} at {Tokens.Format(match.Deal.TaskPrice)} per task");
         var scheduler = network.SchedulerUrl is { Length: > 0 } url ? SchedulerReader.For(url) : null;
-        var progress = await FollowAsync(env, session, scheduler, match.DealId, match.Deal, live, ct);
-        var results = await session.DownloadAsync(match.DealId, Path.GetFullPath(outFolder), ct);
+        DealProgress progress;
+        IReadOnlyList<TaskResult> results;
+        try
+        {
+            progress = await FollowAsync(env, session, scheduler, match.DealId, match.Deal, live, ct);
+            if (claim) progress = await ClaimRefundAsync(client, text, match, progress, ct);
+            results = await session.DownloadAsync(match.DealId, Path.GetFullPath(outFolder), ct);
+        }
+        catch (OperationCanceledException e) when (ct.IsCancellationRequested)
+        {
+            throw new RunInterruptedException(match.DealId, e);
+        }
         return new RunSummary(match.DealId.ToString(), (int)match.Deal.Volume, progress.Settled.Count, progress.Refunded.Count,
             Tokens.Format(match.Deal.TaskPrice), Tokens.Format(match.Deal.TaskPrice * progress.Settled.Count),
             (DateTimeOffset.UtcNow - started).TotalSeconds, match.Transaction.GasUsed, Path.GetFullPath(outFolder),
             results.Select(r => r.Digest.ToPlainHex()).ToList(), results.Count(r => !r.Unpacked),
-            results.Where(r => !r.Unpacked || r.LinksNotExtracted.Count > 0).SelectMany(TaskCommands.ResultLines).ToList());
+            results.Where(r => !r.Unpacked || r.LinksNotExtracted.Count > 0 || r.Failure is not null).SelectMany(TaskCommands.ResultLines).ToList(),
+            results.Count(r => r.Failure is not null));
+    }
+
+    /// <summary>
+    /// After the deadline, refunds the price of the tasks left unsettled (the pool's stake for them is seized). The chain's
+    /// clock may lag this machine's: a claim it refuses as too early is retried for a minute, then left to `hearth deal claim`.
+    /// </summary>
+    private static async Task<DealProgress> ClaimRefundAsync(Hearth.Chain.Market.HearthClient client, TextWriter text, Hearth.Chain.Market.MatchResult match, DealProgress progress, CancellationToken ct)
+    {
+        var open = Enumerable.Range(0, progress.Volume).Select(i => (long)i).Where(i => !progress.Settled.ContainsKey(i) && !progress.Refunded.Contains(i)).ToList();
+        if (!progress.DeadlinePassed || open.Count == 0) return progress;
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                var tx = await client.ClaimAsync(match.Deal, match.DealId, open, ct);
+                text.WriteLine($"refunded {open.Count} unsettled task(s): {Tokens.Format(match.Deal.TaskPrice * open.Count)} back (transaction {tx.Hash})");
+                return progress with { Refunded = new HashSet<long>(progress.Refunded.Concat(open)) };
+            }
+            catch (Hearth.Chain.Transactions.ContractRevertException e) when (e.ErrorName == "DeadlineNotReached" && attempt < 12)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(5), ct);
+            }
+            catch (Hearth.Chain.Transactions.ContractRevertException e)
+            {
+                text.WriteLine($"the refund of {open.Count} unsettled task(s) was not claimed ({e.Message}): `hearth deal claim {match.DealId}` claims it");
+                return progress;
+            }
+        }
     }
 
     /// <summary>A progress bar per task on a terminal; elsewhere a line each time the count of certified tasks moves.</summary>

@@ -37,6 +37,8 @@ public static class ServeCommand
         {
             var host = Host.CreateApplicationBuilder();
             Configure(host.Configuration, configFile);
+            // The configuration holds the key now: none in the environment, and this process unreadable to its children.
+            Hearth.Worker.Hosting.ProcessHardening.Apply();
             host.Services.AddHearthWorker(host.Configuration);
             using var app = host.Build();
             await app.RunAsync(ct);

@@ -2,6 +2,7 @@ using System.CommandLine;
 using Hearth.Chain;
 using Hearth.Network.Requesting;
 using Hearth.Protocol;
+using Hearth.Protocol.Deals;
 
 namespace Hearth.Cli.Commands;
 
@@ -82,6 +83,12 @@ public static class TaskCommands
         if (!r.Unpacked)
         {
             yield return $"task {r.Task}: not unpacked: {r.Refused} ({digest}; the archive is kept at {r.ArchivePath})";
+            yield break;
+        }
+        if (r.Failure is { } failure)
+        {
+            var stderr = AppFailure.StderrTail(r.Folder);
+            yield return $"task {r.Task}: failed by the app: {failure}{(stderr.Length > 0 ? $"; stderr: {stderr}" : "")} ({r.Folder}/{AppFailure.Folder} holds its logs; {digest})";
             yield break;
         }
         yield return $"task {r.Task}: {r.Folder} ({digest})";

@@ -51,16 +51,37 @@ public sealed class OrderBook(IDbContextFactory<MarketDbContext> contexts, TimeP
         return order;
     }
 
-    public async Task<(IReadOnlyList<StoredOrder> Items, int Total)> QueryAsync(OrderKind kind, OrderQuery query, CancellationToken ct)
+    /// <summary>One page in the book's order (cheapest first, then oldest, then by hash) starting after
+    /// <see cref="OrderQuery.After"/>; <c>Next</c> is where the following page starts, null on the last page. Keyset
+    /// paging: no COUNT and no OFFSET, so a page deep in the book costs what the first one does.</summary>
+    public async Task<(IReadOnlyList<StoredOrder> Items, OrderCursor? Next)> QueryAsync(OrderKind kind, OrderQuery query, CancellationToken ct)
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
         var orders = Filter(db.Orders.AsNoTracking().Where(o => o.Kind == kind), kind, query);
-        var total = await orders.CountAsync(ct);
+        if (query.After is { } after)
+        {
+            var (price, ms, hash) = (after.PriceKey, after.PublishedAtMs, after.Hash);
+            orders = orders.Where(o => string.Compare(o.PriceKey, price) > 0
+                || (o.PriceKey == price && (o.PublishedAtMs > ms || (o.PublishedAtMs == ms && string.Compare(o.Hash, hash) > 0))));
+        }
         var items = await orders
             .OrderBy(o => o.PriceKey).ThenBy(o => o.PublishedAtMs).ThenBy(o => o.Hash)
-            .Skip((query.Page - 1) * query.PageSize).Take(query.PageSize)
+            .Take(query.PageSize + 1)
             .ToListAsync(ct);
-        return (items, total);
+        if (items.Count <= query.PageSize) return (items, null);
+        items.RemoveAt(items.Count - 1);
+        return (items, OrderCursor.After(items[^1]));
+    }
+
+    /// <summary>The requester's open requests, counted up to <paramref name="limit"/> (no more rows are read).</summary>
+    public async Task<int> CountOpenRequestsAsync(string requester, int limit, CancellationToken ct)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var r = requester.ToLowerInvariant();
+        var now = time.GetUtcNow().ToUnixTimeSeconds();
+        return await db.Orders.AsNoTracking()
+            .Where(o => o.Kind == OrderKind.Request && o.Requester == r && o.Status == OrderStatus.Open && (o.Expiry == 0 || o.Expiry >= now))
+            .OrderBy(o => o.Hash).Take(limit).CountAsync(ct);
     }
 
     /// <summary>The status the caller should see: an open order past its expiry is expired even before the sweep marks it.</summary>

@@ -25,7 +25,8 @@ public sealed record OrderQuery
     /// <summary>Null: any status. The HTTP API defaults to open.</summary>
     public OrderStatus? Status { get; init; } = OrderStatus.Open;
 
-    public int Page { get; init; } = 1;
+    /// <summary>The orders after this one (the <c>next</c> of the previous page); null: from the cheapest.</summary>
+    public OrderCursor? After { get; init; }
 
     public int PageSize { get; init; } = 50;
 }

@@ -16,7 +16,8 @@ public sealed record MarketOrder(
     string OrderHash, OrderKind Kind, IOrder Order, byte[] Signature, string Signer,
     BigInteger Volume, BigInteger Remaining, OrderStatus Status, DateTimeOffset PublishedAt);
 
-public sealed record MarketOrderPage(IReadOnlyList<MarketOrder> Items, int Page, int PageSize, int Total);
+/// <summary>One page; <see cref="Next"/> (null on the last page) is the <see cref="OrderQuery.After"/> of the following one.</summary>
+public sealed record MarketOrderPage(IReadOnlyList<MarketOrder> Items, int PageSize, OrderCursor? Next);
 
 /// <summary>The result of a publication: <see cref="Created"/> is false when the book already had the order.</summary>
 public sealed record PublishedOrder(string OrderHash, BigInteger Remaining, OrderStatus Status, bool Created);
@@ -41,7 +42,8 @@ public sealed class MarketClient(HttpClient http)
     {
         using var response = await SendAsync(() => http.GetAsync($"api/orders/{OrderKinds.Name(kind)}{QueryString(query ?? new OrderQuery())}", ct));
         var page = await ReadAsync<OrderPageView>(response, ct);
-        return new MarketOrderPage(page.Items.Select(ToOrder).ToList(), page.Page, page.PageSize, page.Total);
+        var next = OrderCursor.TryParse(page.Next, out var cursor) ? cursor : null;
+        return new MarketOrderPage(page.Items.Select(ToOrder).ToList(), page.PageSize, next);
     }
 
     /// <summary>The order, or null when the book does not have it.</summary>
@@ -85,7 +87,10 @@ public sealed class MarketClient(HttpClient http)
             {
                 // Not a problem document (a proxy's error page): the status line has to do.
             }
-            throw new MarketRequestException(response.StatusCode, code, field, detail ?? $"the market answered {(int)response.StatusCode} {response.ReasonPhrase}");
+            throw new MarketRequestException(response.StatusCode, code, field, detail ?? $"the market answered {(int)response.StatusCode} {response.ReasonPhrase}")
+            {
+                RetryAfter = response.Headers.RetryAfter?.Delta,
+            };
         }
         return await response.Content.ReadFromJsonAsync<T>(Json, ct)
             ?? throw new InvalidOperationException("the market answered with an empty body");
@@ -119,7 +124,7 @@ public sealed class MarketClient(HttpClient http)
         Add("requester", q.Requester);
         Add("minVolume", q.MinVolume);
         Add("status", q.Status is { } s ? MarketEndpoints.StatusName(s) : "all");
-        Add("page", q.Page);
+        Add("after", q.After?.ToString());
         Add("pageSize", q.PageSize);
         return "?" + string.Join('&', parts);
     }

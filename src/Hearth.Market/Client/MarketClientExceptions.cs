@@ -19,4 +19,7 @@ public sealed class MarketRequestException(HttpStatusCode status, string? code, 
 
     /// <summary>For a malformed order, the field at fault, e.g. "order.appprice".</summary>
     public string? Field { get; } = field;
+
+    /// <summary>For a 429 ("rate-limited"), how long the market asked the client to wait.</summary>
+    public TimeSpan? RetryAfter { get; init; }
 }

@@ -20,4 +20,5 @@ public sealed record OrderView(
     string Status,
     DateTimeOffset PublishedAt);
 
-public sealed record OrderPageView(IReadOnlyList<OrderView> Items, int Page, int PageSize, int Total);
+/// <summary>One page of orders. <c>next</c>: pass it as <c>after</c> for the following page; null on the last page.</summary>
+public sealed record OrderPageView(IReadOnlyList<OrderView> Items, int PageSize, string? Next);

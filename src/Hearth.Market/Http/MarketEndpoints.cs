@@ -29,10 +29,11 @@ public static class MarketEndpoints
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         orders.MapGet("/{kind}", QueryAsync)
             .WithName("QueryOrders")
-            .WithSummary("Orders of one kind, cheapest first; open ones unless status says otherwise")
+            .WithSummary("Orders of one kind, cheapest first; open ones unless status says otherwise; after=<next> for the following page")
             .Produces<OrderPageView>()
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound);
@@ -45,8 +46,15 @@ public static class MarketEndpoints
         return app;
     }
 
-    private static async Task<IResult> PublishAsync(string kind, HttpContext http, OrderPublisher publisher, OrderBook book, IOptions<MarketOptions> options, CancellationToken ct)
+    private static async Task<IResult> PublishAsync(string kind, HttpContext http, OrderPublisher publisher, OrderBook book, IOptions<MarketOptions> options, PublishRateLimit limit, CancellationToken ct)
     {
+        // Each publication costs chain reads: a client over its allowance is answered before any of them.
+        if (limit.TryAdmit(http) is { } retryAfter)
+        {
+            http.Response.Headers.RetryAfter = retryAfter.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return Problem(StatusCodes.Status429TooManyRequests, "Too many publications",
+                $"this client published too many orders too fast; retry after {retryAfter} s", "rate-limited");
+        }
         if (!OrderKinds.TryParse(kind, out var orderKind)) return UnknownKind(kind);
         try
         {
@@ -89,8 +97,8 @@ public static class MarketEndpoints
         {
             return Problem(StatusCodes.Status400BadRequest, "Bad filter", e.Message, "bad-filter", e.Field);
         }
-        var (items, total) = await book.QueryAsync(orderKind, query, ct);
-        return Results.Ok(new OrderPageView(items.Select(o => View(o, book)).ToList(), query.Page, query.PageSize, total));
+        var (items, next) = await book.QueryAsync(orderKind, query, ct);
+        return Results.Ok(new OrderPageView(items.Select(o => View(o, book)).ToList(), query.PageSize, next?.ToString()));
     }
 
     private static async Task<IResult> GetAsync(string kind, string hash, OrderBook book, CancellationToken ct)

@@ -42,6 +42,7 @@ public static class MarketServiceCollectionExtensions
         services.TryAddSingleton<OrderBook>();
         services.TryAddSingleton<OrderPublisher>();
         services.TryAddSingleton<ChainSync>();
+        services.TryAddSingleton<PublishRateLimit>();
         // The start-up check runs first: the sync needs the database and a chain that is the one configured.
         services.AddHostedService<MarketStartup>();
         services.AddHostedService(sp => sp.GetRequiredService<ChainSync>());

@@ -11,7 +11,7 @@ namespace Hearth.Market.Http;
 /// <summary>Reads the filters of GET /api/orders/{kind}, naming the parameter in every complaint.</summary>
 internal static class QueryParser
 {
-    private static readonly string[] Known = ["app", "dataset", "workerpool", "category", "tag", "maxPrice", "requester", "minVolume", "status", "page", "pageSize"];
+    private static readonly string[] Known = ["app", "dataset", "workerpool", "category", "tag", "maxPrice", "requester", "minVolume", "status", "after", "page", "pageSize"];
 
     public static OrderQuery Parse(OrderKind kind, IQueryCollection q, int maxPageSize)
     {
@@ -24,6 +24,9 @@ internal static class QueryParser
         if (category is not null && kind is OrderKind.App or OrderKind.Dataset)
             throw new OrderFormatException("category", $"{OrderKinds.Name(kind)} orders have no category; filter workerpool or request orders by it");
         var pageSize = Long(q, "pageSize", 1, maxPageSize) ?? Math.Min(50, maxPageSize);
+        // Page numbers meant OFFSET scans as deep as the caller liked: only the first page is still accepted by number.
+        if (Text(q, "page") is { } page && page != "1")
+            throw new OrderFormatException("page", $"'{page}': pages are no longer numbered; read on with after=<the previous page's next>");
         return new OrderQuery
         {
             App = Uint(q, "app"),
@@ -35,9 +38,18 @@ internal static class QueryParser
             Requester = Address(q),
             MinVolume = Uint(q, "minVolume"),
             Status = Status(q),
-            Page = (int)(Long(q, "page", 1, int.MaxValue / maxPageSize) ?? 1),
+            After = After(q),
             PageSize = (int)pageSize,
         };
+    }
+
+    private static OrderCursor? After(IQueryCollection q)
+    {
+        var text = Text(q, "after");
+        if (text is null) return null;
+        return OrderCursor.TryParse(text, out var cursor)
+            ? cursor
+            : throw new OrderFormatException("after", "is not a cursor of this book: pass the next of a previous page as it was given");
     }
 
     private static string? Text(IQueryCollection q, string name)

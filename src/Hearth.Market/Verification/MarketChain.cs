@@ -6,6 +6,7 @@ using Hearth.Protocol.Orders;
 using Microsoft.Extensions.Options;
 using Nethereum.ABI.FunctionEncoding.Attributes;
 using Nethereum.Contracts;
+using Nethereum.Hex.HexTypes;
 using Nethereum.Hex.HexConvertors.Extensions;
 using Nethereum.JsonRpc.Client;
 using Nethereum.RPC.Eth.DTOs;
@@ -18,10 +19,12 @@ public sealed class MarketChain
 {
     private readonly HearthClient _client;
     private readonly string _rpcUrl;
+    private readonly long _erc1271Gas;
 
     public MarketChain(IOptions<MarketOptions> options)
     {
         var o = options.Value;
+        _erc1271Gas = o.Erc1271GasLimit;
         var deployment = o.Deployment ?? throw new InvalidOperationException("Market:Deployment is not set");
         _rpcUrl = o.RpcUrl;
         // HearthClient wants a sender; a throwaway key only fills eth_call's "from" and never holds anything.
@@ -58,22 +61,30 @@ public sealed class MarketChain
     public Task<BigInteger> CategoryTimeAsync(BigInteger category, CancellationToken ct) => MarketCallAsync<BigInteger>("categoryTime", "reading the category", ct, category);
 
     /// <summary>ERC-1271: whether the contract at <paramref name="signer"/> accepts <paramref name="signature"/> over <paramref name="digest"/>.
-    /// False for an account without code, or a contract that reverts or answers anything but the magic value.</summary>
+    /// False for an account without code, or a contract that reverts, needs more than <see cref="MarketOptions.Erc1271GasLimit"/> gas,
+    /// or answers anything but the magic value.</summary>
     public async Task<bool> IsValidContractSignatureAsync(string signer, Hash32 digest, byte[] signature, CancellationToken ct)
     {
         var code = await RpcAsync(() => _client.Sender.Web3.Eth.GetCode.SendRequestAsync(signer), ct);
         if (code is null or "0x" or "0x0") return false;
         var call = new IsValidSignatureFunction { Hash = digest.ToArray(), Signature = signature };
+        // The publisher chose this code: it runs with a gas cap, so a wallet that loops costs the node little.
+        var input = new CallInput(call.GetCallData().ToHex(prefix: true), signer) { From = _client.Address, Gas = new HexBigInteger(_erc1271Gas) };
         try
         {
-            var raw = await _client.Sender.CallAsync(signer, call.GetCallData().ToHex(prefix: true), "asking the signer contract (ERC-1271)", ct);
-            return raw.StartsWith("0x1626ba7e", StringComparison.OrdinalIgnoreCase);
+            var raw = await RpcAsync(() => _client.Sender.Web3.Eth.Transactions.Call.SendRequestAsync(input), ct);
+            return raw is not null && raw.StartsWith("0x1626ba7e", StringComparison.OrdinalIgnoreCase);
         }
-        catch (ContractRevertException)
+        catch (RpcResponseException)
         {
+            // Reverted, ran out of gas, or refused by the node: not a valid signature here.
             return false;
         }
     }
+
+    /// <summary>The free balance of <paramref name="account"/> in the market's escrow (locked funds and stake excluded).</summary>
+    public async Task<BigInteger> FreeBalanceAsync(string account, CancellationToken ct) =>
+        (await _client.GetAccountAsync(account, ct)).Balance;
 
     public async Task<long> ChainIdAsync(CancellationToken ct) =>
         (long)(await RpcAsync(() => _client.Sender.Web3.Eth.ChainId.SendRequestAsync(), ct)).Value;

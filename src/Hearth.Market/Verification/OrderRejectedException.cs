@@ -11,4 +11,6 @@ public sealed class OrderRejectedException(string code, string message) : Except
     public const string Consumed = "consumed";
     public const string UnknownCategory = "unknown-category";
     public const string EmptyVolume = "empty-volume";
+    public const string InsufficientFunds = "insufficient-funds";
+    public const string TooManyOrders = "too-many-orders";
 }

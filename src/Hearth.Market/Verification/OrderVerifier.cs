@@ -11,8 +11,9 @@ public sealed record VerifiedOrder(Hash32 Hash, string Signer, BigInteger Remain
 
 /// <summary>Checks a published order the way matchOrders will, so the book only lists orders that can be matched:
 /// the assets exist, the signature comes from the asset's current owner (or the requester), and the order is
-/// neither expired nor used up.</summary>
-public sealed class OrderVerifier(MarketChain chain, TimeProvider time)
+/// neither expired nor used up. A request must also be funded: its requester's free escrow balance covers one task at
+/// its maximum prices (and <see cref="MarketOptions.MinRequesterBalance"/>), so unfunded keys list nothing.</summary>
+public sealed class OrderVerifier(MarketChain chain, TimeProvider time, Microsoft.Extensions.Options.IOptions<MarketOptions> options)
 {
     public Hash32 HashOf(IOrder order) => chain.Domain.Digest(order.StructHash());
 
@@ -27,6 +28,8 @@ public sealed class OrderVerifier(MarketChain chain, TimeProvider time)
         if (!expiry.IsZero && expiry < now)
             throw new OrderRejectedException(Expired, $"the order expired at {Describe(expiry)} (now {DateTimeOffset.FromUnixTimeSeconds(now):u})");
 
+        // The cheap local check first; then one read that refuses unfunded requesters before the others.
+        if (order is RequestOrder request) await CheckFundsAsync(request, ct);
         var signer = await ExpectedSignerAsync(order, ct);
         await CheckCategoryAsync(order, ct);
         await CheckSignatureAsync(order.Kind, hash, signer, signature, ct);
@@ -36,6 +39,20 @@ public sealed class OrderVerifier(MarketChain chain, TimeProvider time)
         if (remaining.IsZero)
             throw new OrderRejectedException(Consumed, $"{OrderKinds.Name(order.Kind)} order {hash} has no volume left on chain (matched, consumed or cancelled)");
         return new VerifiedOrder(hash, signer, remaining);
+    }
+
+    /// <summary>One task of the request at its maximum prices is what matchOrders locks at least: a requester whose free
+    /// balance is below it cannot be matched at those prices, and its orders would only fill the book.</summary>
+    private async Task CheckFundsAsync(RequestOrder o, CancellationToken ct)
+    {
+        if (Addresses.IsZero(o.Requester)) throw new Json.OrderFormatException("order.requester", "must be the requester's address, not zero");
+        var perTask = o.AppMaxPrice + o.DatasetMaxPrice + o.WorkerpoolMaxPrice;
+        var needed = BigInteger.Max(perTask, options.Value.MinRequesterBalance);
+        var free = await chain.FreeBalanceAsync(o.Requester, ct);
+        if (free < needed)
+            throw new OrderRejectedException(InsufficientFunds,
+                $"requester {Addresses.Normalize(o.Requester)} has {free} free in the market's escrow; a request needs at least {needed} "
+                + $"(one task at its maximum prices: {perTask}, and at least {options.Value.MinRequesterBalance}): deposit first");
     }
 
     /// <summary>The account whose signature the contract will check; every asset the order names must be registered.</summary>

@@ -1,6 +1,7 @@
 using Hearth.Chain.Market;
 using Hearth.Market.Client;
 using Hearth.Protocol;
+using Hearth.Protocol.Deals;
 using Hearth.Protocol.Orders;
 using Hearth.Storage;
 using Hearth.Storage.Client;
@@ -22,6 +23,9 @@ public sealed record TaskResult(long Task, Hash32 Digest, string ArchivePath, st
 
     /// <summary>Why the archive was not unpacked (an unsafe entry or a limit); null when it was.</summary>
     public string? Refused { get; init; }
+
+    /// <summary>The program's failure, when the certified result is a failure record (<see cref="AppFailure"/>).</summary>
+    public AppFailure? Failure { get; init; }
 
     public bool Unpacked => Refused is null;
 }
@@ -113,7 +117,7 @@ public sealed class RequesterSession(HearthClient chain, MarketClient? market = 
             try
             {
                 var unpacked = await ResultArchive.ExtractAsync(archive, target, limits, ct);
-                results.Add(new TaskResult((long)s.Task, digest, archive, target) { LinksNotExtracted = unpacked.LinksNotExtracted });
+                results.Add(new TaskResult((long)s.Task, digest, archive, target) { LinksNotExtracted = unpacked.LinksNotExtracted, Failure = AppFailure.Read(target) });
             }
             catch (ResultArchiveException e)
             {

@@ -63,6 +63,11 @@ internal sealed class SandboxHost : IDisposable
         {
             throw new InvalidOperationException($"cannot start the sandbox host with {start.FileName}: {exception.Message}", exception);
         }
+        // Before the host is sent anything: no module runs in it without these limits.
+        if (launcher.Limit(process.Id) is { Count: > 0 } refused)
+        {
+            SandboxLog.HostLimitsRefused(logger, process.Id, string.Join(", ", refused));
+        }
         var host = new SandboxHost(process, logger);
         host._channel.StartReading();
         try

@@ -44,6 +44,9 @@ internal sealed class SandboxHostLauncher(SandboxOptions options)
         return start;
     }
 
+    /// <summary>Sets the host's resource limits (<see cref="HostResourceLimits"/>); the limits the kernel refused.</summary>
+    public IReadOnlyList<string> Limit(int processId) => HostResourceLimits.Apply(processId, options);
+
     private static string FindHostAssembly()
     {
         string[] folders = [Path.GetDirectoryName(typeof(SandboxHostLauncher).Assembly.Location) ?? "", AppContext.BaseDirectory];

@@ -60,7 +60,7 @@ internal static class WorkerEndpoints
         {
             if (await BodyAsync<ContributionReport>(http) is var (body, problem) && problem is not null) return problem;
             var result = await exchange.ContributeAsync(Worker(http), id, body, next ?? false, http.RequestAborted);
-            if (!result.Ok) return Problem(result.Status, result.Error!);
+            if (!result.Ok) return Problem(result.Status, result.Error!, result.RetryAfterSeconds);
             return result.Value is { } assignment ? Results.Ok(assignment) : Results.NoContent();
         });
         authed.MapPost("/replicates/{id}/failure", async (HttpContext http, WorkerExchange exchange, string id) =>
@@ -91,6 +91,7 @@ internal static class WorkerEndpoints
             413 => "Body too large",
             415 => "Unsupported media type",
             429 => "Too many requests",
+            503 => "Service unavailable",
             _ => "Error",
         });
 

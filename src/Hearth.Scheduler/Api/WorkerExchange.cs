@@ -54,18 +54,28 @@ public sealed class WorkerExchange(
         if (contributions.Any(c => c?.Report is null || c.ReplicateId is null) || failures.Any(f => f?.Report is null || f.ReplicateId is null))
             return ApiResult<ExchangeResponse>.Fail(400, "every report needs a replicateId and its report");
 
-        if (contributions.Count + failures.Count == 0 && request.Want > 0 && wait > TimeSpan.Zero)
-            return await LongPollAsync(worker, request.Want, wait, ct);
+        try
+        {
+            if (contributions.Count + failures.Count == 0 && request.Want > 0 && wait > TimeSpan.Zero)
+                return await LongPollAsync(worker, request.Want, wait, ct);
 
-        var reports = new Reports(worker, contributions, failures);
-        reports.CheckShapes();
-        await CheckOutsideGateAsync(reports, ct);
-        var standings = reports.PendingContributions().Any()
-            ? await scores.GetManyAsync(reports.Contributors.Append(worker), ct)
-            : new Dictionary<string, WorkerStanding>();
+            var reports = new Reports(worker, contributions, failures);
+            reports.CheckShapes();
+            await CheckOutsideGateAsync(reports, ct);
+            // A chain that cannot be read gives the last known scores (their age logged) rather than failing the exchange.
+            var standings = reports.PendingContributions().Any()
+                ? await scores.GetManyAsync(reports.Contributors.Append(worker), ct, lastKnownWhenUnreadable: true)
+                : new Dictionary<string, WorkerStanding>();
 
-        var assignments = await RecordAsync(reports, standings, request.Want, ct);
-        return new ExchangeResponse(reports.Outcomes(), assignments);
+            var assignments = await RecordAsync(reports, standings, request.Want, ct);
+            return new ExchangeResponse(reports.Outcomes(), assignments);
+        }
+        catch (Exception e) when (!ct.IsCancellationRequested && TransientFailures.Classify(e) is { } transient)
+        {
+            // Nothing of the exchange was recorded (one transaction): the same request may be sent again as it is.
+            TransientFailures.Unavailable(logger, worker, transient.What, transient.Message);
+            return ApiResult<ExchangeResponse>.Unavailable(transient.PublicReason, TransientFailures.RetryAfterSeconds);
+        }
     }
 
     /// <summary>The next replicate placed on this worker, waiting up to <paramref name="wait"/> for one; null when none came.</summary>
@@ -82,6 +92,7 @@ public sealed class WorkerExchange(
     {
         if (report is null) return ApiResult<Assignment?>.Fail(400, "a contribution body is required");
         var answer = await ExchangeAsync(worker, new ExchangeRequest([new ReplicateContribution(replicateId, report)], null, takeNext ? 1 : 0), TimeSpan.Zero, ct);
+        if (!answer.Ok) return ApiResult<Assignment?>.Fail(answer.Status, answer.Error!) with { RetryAfterSeconds = answer.RetryAfterSeconds };
         var outcome = answer.Value!.Outcomes[0];
         return outcome.Recorded ? ApiResult<Assignment?>.Success(answer.Value.Assignments.FirstOrDefault()) : ApiResult<Assignment?>.Fail(outcome.Status, outcome.Error!);
     }
@@ -91,6 +102,7 @@ public sealed class WorkerExchange(
     {
         if (report is null) return ApiResult<bool>.Fail(400, "kind is required");
         var answer = await ExchangeAsync(worker, new ExchangeRequest(null, [new ReplicateFailure(replicateId, report)], 0), TimeSpan.Zero, ct);
+        if (!answer.Ok) return ApiResult<bool>.Fail(answer.Status, answer.Error!) with { RetryAfterSeconds = answer.RetryAfterSeconds };
         var outcome = answer.Value!.Outcomes[0];
         return outcome.Recorded ? true : ApiResult<bool>.Fail(outcome.Status, outcome.Error!);
     }
@@ -115,16 +127,28 @@ public sealed class WorkerExchange(
             var signer = ContributionSigning.RecoverWorker(chain.Domain, Hash32.Parse(taskId), c.Digest, c.Signature);
             if (signer is null || !Addresses.AreEqual(signer, reports.Worker))
                 reports.Refuse(c.Index, 400, $"the contribution signature does not recover to worker {reports.Worker} for task {taskId} (signed {signer ?? "nothing readable"}; check the chain id and market address of the EIP-712 domain)");
+            else if (c.Chain is { } link && !ChainLinkHolds(rows[c.Item.ReplicateId], c.Digest, link, reports.Worker))
+                reports.Refuse(c.Index, 400, $"the result chain signature does not recover to worker {reports.Worker} over the head after this result (ResultChain(deal, keccak256(chainStart, task, digest)), low s)");
         }
         if (options.Value.CheckResultBlobs)
         {
             var checking = reports.PendingContributions().ToList();
             var stored = await StoredResultsAsync(checking.Select(c => BlobAddress.FromHash(c.Digest.Span)).ToList(), ct);
+            // The storage answered: a digest it does not hold was never uploaded (or not yet), a definitive refusal.
             foreach (var c in checking.Where(c => !stored.Contains(BlobAddress.FromHash(c.Digest.Span))))
                 reports.Refuse(c.Index, 409, "the result is not in the result storage: upload it before contributing");
         }
         var taskIds = reports.PendingContributions().Select(c => rows[c.Item.ReplicateId].TaskId).Distinct().ToList();
         reports.Contributors.AddRange(await db.Replicates.Where(x => taskIds.Contains(x.TaskId) && x.Digest != null).Select(x => x.Worker).ToListAsync(ct));
+    }
+
+    /// <summary>Whether the worker signed the head its chain reaches with this result (a lone result then settles in a run).</summary>
+    private bool ChainLinkHolds(ReplicateEntity replicate, Hash32 digest, Reports.ChainLink link, string worker)
+    {
+        var dealId = Hash32.Parse(replicate.DealId);
+        var head = ResultChain.Next(link.Start, replicate.TaskIndex, digest);
+        var signer = ResultChain.RecoverWorker(chain.Domain, dealId, head, link.Signature);
+        return signer is not null && Addresses.AreEqual(signer, worker);
     }
 
     /// <summary>Applies the reports that passed every check and delivers the assignments, in one transaction.</summary>
@@ -155,11 +179,15 @@ public sealed class WorkerExchange(
                 var r = c.Item.Report;
                 replicate.Digest = c.Digest.ToString();
                 replicate.Signature = "0x" + Convert.ToHexStringLower(c.Signature);
+                replicate.ChainStart = c.Chain?.Start.ToString();
+                replicate.ChainSignature = c.Chain is { } link ? "0x" + Convert.ToHexStringLower(link.Signature) : null;
                 replicate.ContributedAtMs = nowMs;
                 replicate.ExitCode = r.ExitCode;
                 replicate.RunSeconds = r.RunSeconds;
                 // The digest has its own column, shown once the task is settled; never in a reason (ResultSecrecy).
-                ReplicateStateMachine.Move(db, replicate, ReplicateStatus.Contributed, $"contributed (exit code {r.ExitCode}, {r.RunSeconds:0.###} s)", nowMs);
+                // No exit code in a public reason before settlement: a failure record (AppFailure) is a result, and its exit code
+                // would help a worker guess its digest without running the program.
+                ReplicateStateMachine.Move(db, replicate, ReplicateStatus.Contributed, $"contributed ({r.RunSeconds:0.###} s)", nowMs);
                 var task = tasks[replicate.TaskId];
                 TaskProgress.Advance(db, task, deals[replicate.DealId], siblings[task.TaskId].ToList(), standings, 2, nowMs);
                 consensus |= task.Status == TaskStatus.ConsensusReached;
@@ -268,7 +296,8 @@ public sealed class WorkerExchange(
             deal.DeadlineTime, o.ResultStorageUrl, authorization);
     }
 
-    /// <summary>Which of the results are in the result storage, in one request; none when it cannot be reached.</summary>
+    /// <summary>Which of the results are in the result storage, in one request; a storage that cannot answer is a
+    /// <see cref="TransientFailureException"/> (503), never "none stored": a signed report must not be refused for a blip.</summary>
     private async Task<IReadOnlySet<BlobAddress>> StoredResultsAsync(IReadOnlyCollection<BlobAddress> results, CancellationToken ct)
     {
         if (results.Count == 0) return new HashSet<BlobAddress>();
@@ -276,10 +305,10 @@ public sealed class WorkerExchange(
         {
             return await new StorageClient(http.CreateClient(nameof(WorkerExchange))).WhichExistAsync(results, ct);
         }
-        catch (StorageException e)
+        catch (Exception e) when (e is StorageException or HttpRequestException || e is OperationCanceledException && !ct.IsCancellationRequested)
         {
             SchedulerLog.StorageUnreachable(logger, options.Value.ResultStorageUrl, e);
-            return new HashSet<BlobAddress>();
+            throw new TransientFailureException("storage", $"result storage at {options.Value.ResultStorageUrl}: {e.Message}", e);
         }
     }
 
@@ -291,7 +320,7 @@ public sealed class WorkerExchange(
     private sealed class Reports(string worker, IReadOnlyList<ReplicateContribution> contributions, IReadOnlyList<ReplicateFailure> failures)
     {
         private readonly ReportOutcome?[] _outcomes = new ReportOutcome?[contributions.Count + failures.Count];
-        private readonly (Hash32 Digest, byte[] Signature)[] _parsed = new (Hash32, byte[])[contributions.Count];
+        private readonly (Hash32 Digest, byte[] Signature, ChainLink? Chain)[] _parsed = new (Hash32, byte[], ChainLink?)[contributions.Count];
 
         public string Worker => worker;
 
@@ -300,7 +329,10 @@ public sealed class WorkerExchange(
         /// <summary>Every worker that already contributed to the reported tasks: their standings weigh the consensus.</summary>
         public List<string> Contributors { get; } = [];
 
-        public sealed record Contribution(int Index, ReplicateContribution Item, Hash32 Digest, byte[] Signature);
+        public sealed record Contribution(int Index, ReplicateContribution Item, Hash32 Digest, byte[] Signature, ChainLink? Chain);
+
+        /// <summary>Where the result sits in the worker's result chain of the deal: the head before it, the signature after.</summary>
+        public sealed record ChainLink(Hash32 Start, byte[] Signature);
 
         public sealed record Failure(int Index, ReplicateFailure Item);
 
@@ -316,7 +348,10 @@ public sealed class WorkerExchange(
                 else if (!Hash32.TryParse(r.Digest, out var digest) || digest.IsZero || r.Digest is not { Length: 66 }) Refuse(i, 400, "digest must be a 0x-prefixed sha256 (64 hex digits), not zero");
                 else if (!TryHex(r.Signature, 65, out var signature)) Refuse(i, 400, "signature must be 65 bytes of 0x-prefixed hex");
                 else if (!double.IsFinite(r.RunSeconds) || r.RunSeconds < 0) Refuse(i, 400, "runSeconds must be a finite number ≥ 0");
-                else _parsed[i] = (digest, signature);
+                else if (r.ChainStart is null != r.ChainSignature is null) Refuse(i, 400, "chainStart and chainSignature come together, or not at all");
+                else if (r.ChainStart is not null && (r.ChainStart.Length != 66 || !Hash32.TryParse(r.ChainStart, out _))) Refuse(i, 400, "chainStart must be 32 bytes of 0x-prefixed hex");
+                else if (r.ChainSignature is not null && !TryHex(r.ChainSignature, 65, out _)) Refuse(i, 400, "chainSignature must be 65 bytes of 0x-prefixed hex");
+                else _parsed[i] = (digest, signature, r.ChainStart is null ? null : new ChainLink(Hash32.Parse(r.ChainStart), Convert.FromHexString(r.ChainSignature!.AsSpan(2))));
             }
             for (var i = 0; i < failures.Count; i++)
             {
@@ -341,10 +376,10 @@ public sealed class WorkerExchange(
         public void Record(int index) => _outcomes[index] = new ReportOutcome(IdOf(index), 200, null);
 
         public IEnumerable<Contribution> PendingContributions() =>
-            Enumerable.Range(0, contributions.Count).Where(i => _outcomes[i] is null).Select(i => new Contribution(i, contributions[i], _parsed[i].Digest, _parsed[i].Signature));
+            Enumerable.Range(0, contributions.Count).Where(i => _outcomes[i] is null).Select(i => new Contribution(i, contributions[i], _parsed[i].Digest, _parsed[i].Signature, _parsed[i].Chain));
 
         public IEnumerable<Contribution> RecordedContributions() =>
-            Enumerable.Range(0, contributions.Count).Where(i => _outcomes[i]?.Recorded == true).Select(i => new Contribution(i, contributions[i], _parsed[i].Digest, _parsed[i].Signature));
+            Enumerable.Range(0, contributions.Count).Where(i => _outcomes[i]?.Recorded == true).Select(i => new Contribution(i, contributions[i], _parsed[i].Digest, _parsed[i].Signature, _parsed[i].Chain));
 
         public IEnumerable<Failure> PendingFailures() =>
             Enumerable.Range(0, failures.Count).Where(i => _outcomes[contributions.Count + i] is null).Select(i => new Failure(contributions.Count + i, failures[i]));

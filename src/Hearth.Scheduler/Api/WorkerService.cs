@@ -20,11 +20,15 @@ public sealed class WorkerService(
     SchedulerGate gate,
     SchedulerSignals signals,
     WorkerAuth auth,
+    WorkerAdmission admission,
     HearthClient chain,
     IOptions<SchedulerOptions> options,
     TimeProvider time,
     ILogger<WorkerService> logger)
 {
+    // Serialises the live count and the row it admits, so concurrent logins cannot overfill the pool.
+    private readonly SemaphoreSlim _seats = new(1, 1);
+
     public ApiResult<ChallengeResponse> Challenge(ChallengeRequest? request)
     {
         if (request is null || !Addresses.IsValid(request.Worker)) return ApiResult<ChallengeResponse>.Fail(400, "worker must be an address (0x and 40 hex digits)");
@@ -49,10 +53,25 @@ public sealed class WorkerService(
             return retryAfter is { } seconds ? ApiResult<LoginResponse>.TooMany(refused!, seconds) : ApiResult<LoginResponse>.Fail(401, refused!);
 
         var worker = r.Worker.ToLowerInvariant();
-        var nowMs = Now();
-        await using (var db = await dbs.CreateDbContextAsync(ct))
+        // Admission (allowlist, stake) before any row: a refused key leaves nothing behind but a cached stake read.
+        string? notAdmitted;
+        try
         {
+            notAdmitted = await admission.RefusalAsync(worker, ct);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            return ApiResult<LoginResponse>.Unavailable("the worker's stake could not be read from the chain; log in again shortly", 5);
+        }
+        if (notAdmitted is not null) return ApiResult<LoginResponse>.Fail(403, notAdmitted);
+
+        await _seats.WaitAsync(ct);
+        try
+        {
+            await using var db = await dbs.CreateDbContextAsync(ct);
+            var nowMs = Now();
             var row = await db.Workers.FindAsync([worker], ct);
+            if ((row is null || row.LastHeartbeatMs < LiveSince(nowMs)) && await PoolFullAsync(db, nowMs, ct) is { } full) return full.As<LoginResponse>();
             if (row is null)
             {
                 db.Workers.Add(new WorkerEntity { Address = worker, LoggedInAtMs = nowMs, LastHeartbeatMs = nowMs });
@@ -64,6 +83,10 @@ public sealed class WorkerService(
             }
             await db.SaveChangesAsync(ct);
         }
+        finally
+        {
+            _seats.Release();
+        }
         var (token, expires) = auth.IssueToken(worker);
         SchedulerLog.WorkerLoggedIn(logger, worker);
         return new LoginResponse(token, expires, chain.Address);
@@ -72,7 +95,9 @@ public sealed class WorkerService(
     public async Task<ApiResult<HeartbeatResponse>> HeartbeatAsync(string worker, HeartbeatRequest? r, CancellationToken ct)
     {
         if (r is null) return ApiResult<HeartbeatResponse>.Fail(400, "a heartbeat body is required");
-        if (r.Slots is < 0 or > 1_024) return ApiResult<HeartbeatResponse>.Fail(400, $"slots must be between 0 and 1024, was {r.Slots}");
+        var maxSlots = options.Value.MaxSlotsPerWorker;
+        if (r.Slots < 0 || r.Slots > maxSlots)
+            return ApiResult<HeartbeatResponse>.Fail(400, $"slots must be between 0 and {maxSlots} ({SchedulerOptions.SectionName}:{nameof(SchedulerOptions.MaxSlotsPerWorker)} of this pool), was {r.Slots}: configure the worker with at most {maxSlots} slots");
         if (r.FreeSlots < 0 || r.FreeSlots > r.Slots) return ApiResult<HeartbeatResponse>.Fail(400, $"freeSlots must be between 0 and slots ({r.Slots}), was {r.FreeSlots}");
         var held = r.HeldReplicates ?? [];
         if (held.Count > 1_024) return ApiResult<HeartbeatResponse>.Fail(400, "too many held replicates");
@@ -84,6 +109,9 @@ public sealed class WorkerService(
         {
             var row = await db.Workers.FindAsync([worker], ct);
             if (row is null) return ApiResult<HeartbeatResponse>.Fail(401, "unknown worker: log in again");
+            // A worker back from silence takes a seat again, if one is free (checked without the login lock: a heartbeat
+            // may overfill the pool by the few workers reviving at the same instant).
+            if (row.LastHeartbeatMs < LiveSince(Now()) && await PoolFullAsync(db, Now(), ct) is { } full) return full.As<HeartbeatResponse>();
             row.Slots = r.Slots;
             row.FreeSlots = r.FreeSlots;
             row.TelemetryJson = r.Telemetry is null ? null : JsonSerializer.Serialize(r.Telemetry, JsonSerializerOptions.Web);
@@ -170,6 +198,24 @@ public sealed class WorkerService(
         if (replicate is null) return (null, (404, $"unknown replicate {replicateId}"));
         if (replicate.Worker != worker) return (null, (403, $"replicate {replicateId} belongs to another worker"));
         return (replicate, (0, ""));
+    }
+
+    private long LiveSince(long nowMs) => nowMs - (long)options.Value.HeartbeatTimeout.TotalMilliseconds;
+
+    /// <summary>A refusal when <see cref="SchedulerOptions.MaxLiveWorkers"/> workers are live already.</summary>
+    private async Task<Refusal?> PoolFullAsync(SchedulerDb db, long nowMs, CancellationToken ct)
+    {
+        var max = options.Value.MaxLiveWorkers;
+        var since = LiveSince(nowMs);
+        var live = await db.Workers.CountAsync(w => w.LastHeartbeatMs >= since, ct);
+        if (live < max) return null;
+        var retry = Math.Max(1, options.Value.HeartbeatTimeoutSeconds);
+        return new Refusal($"this pool has {live} live workers, its most ({SchedulerOptions.SectionName}:{nameof(SchedulerOptions.MaxLiveWorkers)} {max}); a seat frees when a worker stays silent for {retry} s: ask again then", retry);
+    }
+
+    private sealed record Refusal(string Error, int RetryAfterSeconds)
+    {
+        public ApiResult<T> As<T>() => ApiResult<T>.TooMany(Error, RetryAfterSeconds);
     }
 
     private static bool IsFinite(WorkerTelemetry t) =>

@@ -49,7 +49,7 @@ public sealed class Dispatcher(
 
         // With every slot taken there is nothing to place; the waiting tasks' reasons were recorded when the slots filled,
         // and contributions advance their own tasks. Skipping the scan keeps busy pools from re-reading their backlog on every event.
-        var capacity = (WorkerEntity w) => w.Slots * (1 + o.AssignmentsAheadPerSlot);
+        var capacity = (WorkerEntity w) => PlacementPolicies.Capacity(w, o.AssignmentsAheadPerSlot, nowMs);
         var freeSlots = live.Sum(w => Math.Max(0, capacity(w) - busy.GetValueOrDefault(w.Address)));
         if (freeSlots == 0 && live.Count > 0) return 0;
 
@@ -85,9 +85,10 @@ public sealed class Dispatcher(
             var wanted = Math.Min(plan.MoreReplicates, Math.Max(0, o.MaxReplicatesPerTask - reps.Count));
             for (var i = 0; i < wanted; i++)
             {
-                var barred = reps.Where(ReplicateBudget.BarsWorker).Select(r => r.Worker).ToHashSet(StringComparer.OrdinalIgnoreCase);
+                // A worker that let its lease of the task run out is not given it again.
+                var barred = reps.Where(r => ReplicateBudget.BarsWorker(r) || r.LeaseExpired).Select(r => r.Worker).ToHashSet(StringComparer.OrdinalIgnoreCase);
                 var lostSince = nowMs - o.ReplicateRetryDelayMs;
-                var resting = reps.Where(r => r.UpdatedAtMs > lostSince && ReplicateBudget.LostToInfrastructure(r)).Select(r => r.Worker).ToHashSet(StringComparer.OrdinalIgnoreCase);
+                var resting = reps.Where(r => r.UpdatedAtMs > lostSince && ReplicateBudget.LostToInfrastructure(r) && !r.LeaseExpired).Select(r => r.Worker).ToHashSet(StringComparer.OrdinalIgnoreCase);
                 var eligible = live.Where(w => !barred.Contains(w.Address) && !resting.Contains(w.Address)).ToList();
                 var staked = eligible.Where(w => standings.TryGetValue(w.Address, out var s) && s.Backs(deal.WorkerStakeAmount)).ToList();
                 if (staked.Count == 0)
@@ -95,11 +96,11 @@ public sealed class Dispatcher(
                     waiting = live.Count == 0 ? "waiting for a worker: none is connected"
                         : eligible.Count == 0 && live.Any(w => resting.Contains(w.Address) && !barred.Contains(w.Address))
                             ? $"waiting to place it again on a worker whose replicate of it was lost to the infrastructure ({SchedulerOptions.SectionName}:{nameof(SchedulerOptions.ReplicateRetryDelayMs)} {o.ReplicateRetryDelayMs} ms after the loss)"
-                        : eligible.Count == 0 ? "waiting for another worker: every connected worker already contributed to it, runs it, or failed it for a reason of the task's own"
+                        : eligible.Count == 0 ? "waiting for another worker: every connected worker already contributed to it, runs it, failed it for a reason of the task's own, or let its lease of it run out"
                         : $"waiting for a worker with enough stake ({deal.WorkerStake} needed)";
                     break;
                 }
-                var candidates = staked.Select(w => PlacementPolicies.ToCandidate(w, busy.GetValueOrDefault(w.Address), o.AssignmentsAheadPerSlot)).ToList();
+                var candidates = staked.Select(w => PlacementPolicies.ToCandidate(w, busy.GetValueOrDefault(w.Address), o.AssignmentsAheadPerSlot, nowMs)).ToList();
                 var placementTask = new PlacementTask(task.TaskId, Math.Max(1, deal.CategorySeconds), deal.DeadlineTime, o.TaskPowerWatts);
                 var decision = policy.Place(placementTask, candidates, now);
                 if (decision.Outcome != PlacementOutcome.Placed || decision.Worker is null)

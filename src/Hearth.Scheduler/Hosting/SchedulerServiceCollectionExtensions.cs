@@ -66,6 +66,7 @@ public static class SchedulerServiceCollectionExtensions
         services.AddSingleton<ChainClock>();
         services.AddSingleton<WorkerScores>();
         services.AddSingleton<WorkerAuth>();
+        services.AddSingleton<WorkerAdmission>();
         services.AddSingleton<AnonymousRateLimit>();
         services.AddSingleton<LongPolls>();
         services.AddSingleton<DealIngestor>();

@@ -23,8 +23,16 @@ public sealed class ReplicateEntity
 
     /// <summary>The worker's 65-byte EIP-712 signature, hex.</summary>
     public string? Signature { get; set; }
+
+    /// <summary>The head of the worker's result chain before this result, hex (null: the worker sent no chain link).</summary>
+    public string? ChainStart { get; set; }
+
+    /// <summary>The worker's 65-byte ResultChain signature over the head after this result, hex.</summary>
+    public string? ChainSignature { get; set; }
     public long? ContributedAtMs { get; set; }
     public int? ExitCode { get; set; }
     public double? RunSeconds { get; set; }
+    /// <summary>Taken back because its lease ran out (no progress for the lease): its worker never gets the task again.</summary>
+    public bool LeaseExpired { get; set; }
     public int Version { get; set; }
 }

@@ -53,6 +53,8 @@ public sealed class SchedulerDb(DbContextOptions<SchedulerDb> options) : DbConte
         {
             e.HasKey(w => w.Address);
             e.Property(w => w.Version).IsConcurrencyToken();
+            // Live workers (placement, the live cap) and long-gone ones (pruning).
+            e.HasIndex(w => w.LastHeartbeatMs);
         });
         b.Entity<StatusChangeEntity>(e =>
         {

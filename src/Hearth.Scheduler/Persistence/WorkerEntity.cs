@@ -12,5 +12,8 @@ public sealed class WorkerEntity
     public string? TelemetryJson { get; set; }
     public long LastHeartbeatMs { get; set; }
     public long LoggedInAtMs { get; set; }
+
+    /// <summary>Until then (unix ms) the worker is given one replicate at a time: a replicate's lease ran out on it.</summary>
+    public long ProbationUntilMs { get; set; }
     public int Version { get; set; }
 }

@@ -17,13 +17,18 @@ public static class PlacementPolicies
 
     /// <summary>A worker as a policy sees it. Free slots count the replicates it holds rather than its last heartbeat's
     /// figure, so a round that places several tasks does not overfill it; <paramref name="aheadPerSlot"/> more per slot
-    /// may wait for it to ask.</summary>
-    public static WorkerCandidate ToCandidate(WorkerEntity worker, int activeReplicates, int aheadPerSlot = 0)
+    /// may wait for it to ask. A worker on probation (a replicate's lease ran out on it, <see cref="WorkerEntity.ProbationUntilMs"/>
+    /// after <paramref name="nowMs"/>) holds one replicate at a time.</summary>
+    public static WorkerCandidate ToCandidate(WorkerEntity worker, int activeReplicates, int aheadPerSlot = 0, long nowMs = 0)
     {
-        var free = Math.Max(0, worker.Slots * (1 + aheadPerSlot) - activeReplicates);
+        var free = Math.Max(0, Capacity(worker, aheadPerSlot, nowMs) - activeReplicates);
         var load = worker.Slots <= 0 ? 1.0 : Math.Clamp((double)activeReplicates / worker.Slots, 0, 1);
         return new WorkerCandidate(worker.Address, free, load, ToBoiler(ReadTelemetry(worker)));
     }
+
+    /// <summary>How many active replicates the worker may hold: its slots and those placed ahead, or one on probation.</summary>
+    public static int Capacity(WorkerEntity worker, int aheadPerSlot, long nowMs) =>
+        worker.ProbationUntilMs > nowMs ? Math.Min(1, worker.Slots) : worker.Slots * (1 + aheadPerSlot);
 
     public static WorkerTelemetry? ReadTelemetry(WorkerEntity worker)
     {

@@ -267,7 +267,9 @@ public sealed class Settler(
         TransactionResult tx;
         try
         {
-            tx = await Sender().SettleAsync(batch.Deal, Hash32.Parse(dealId), batch.Contributions, options.Value.ResultLocation, ct);
+            tx = batch.Runs is { } runs
+                ? await Sender().SettleRunsAsync(batch.Deal, Hash32.Parse(dealId), runs, options.Value.ResultLocation, ct)
+                : await Sender().SettleAsync(batch.Deal, Hash32.Parse(dealId), batch.Contributions, options.Value.ResultLocation, ct);
         }
         catch (ContractRevertException e) when (batch.TaskIds.Count > 1)
         {
@@ -305,7 +307,8 @@ public sealed class Settler(
         return batch.TaskIds.Count;
     }
 
-    private sealed record Batch(Deal Deal, List<string> TaskIds, List<Contribution> Contributions);
+    /// <summary>A batch's calldata: its contributions, and the same results as runs of the workers' chains when they can go so.</summary>
+    private sealed record Batch(Deal Deal, List<string> TaskIds, List<Contribution> Contributions, List<ResultRun>? Runs);
 
     /// <summary>
     /// Marks the tasks Settling (persisted before anything is sent) and builds the calldata in the contract's order. Only
@@ -369,7 +372,7 @@ public sealed class Settler(
         await db.SaveChangesAsync(ct);
         if (selection.Rejudged.Count > 0) signals.PlacementNeeded.Fire();
         if (selection.Included.Count == 0) return null;
-        return new Batch(deal.ToDeal(), selection.Included.Select(x => x.Task.TaskId).ToList(), contributions);
+        return new Batch(deal.ToDeal(), selection.Included.Select(x => x.Task.TaskId).ToList(), contributions, ResultRuns.Build(deal.Trust, selection.Included));
     }
 
     private async Task FinishAsync(List<string> taskIds, TransactionResult tx, CancellationToken ct)

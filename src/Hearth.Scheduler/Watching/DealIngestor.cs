@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Hearth.Chain.Market;
+using Hearth.Chain.Transactions;
 using Hearth.Chain.Watching;
 using Hearth.Protocol;
 using Hearth.Scheduler.Persistence;
@@ -58,16 +59,32 @@ public sealed class DealIngestor(ChainReader reader, HearthClient chain, IOption
             return;
         }
 
-        var app = await AssetAsync(chain.Deployment.Apps, ev.Deal.App, "app", ct);
-        deal.AppChecksum = app.Checksum.ToString();
-        deal.AppLocation = app.Location;
-        if (ev.Deal.HasDataset)
+        // What the chain is asked about one deal: a deal whose assets or category cannot be read is refused alone, so
+        // a bad deal never blocks the deals after it. A chain that does not answer at all stops the poll instead (retried).
+        try
         {
-            var dataset = await AssetAsync(chain.Deployment.Datasets, ev.Deal.Dataset, "dataset", ct);
-            deal.DatasetChecksum = dataset.Checksum.ToString();
-            deal.DatasetLocation = dataset.Location;
+            var app = await AssetAsync(db, chain.Deployment.Apps, ev.Deal.App, "app", log.BlockNumber, ct);
+            deal.AppChecksum = app.Checksum.ToString();
+            deal.AppLocation = app.Location;
+            if (ev.Deal.HasDataset)
+            {
+                var dataset = await AssetAsync(db, chain.Deployment.Datasets, ev.Deal.Dataset, "dataset", log.BlockNumber, ct);
+                deal.DatasetChecksum = dataset.Checksum.ToString();
+                deal.DatasetLocation = dataset.Location;
+            }
+            deal.CategorySeconds = await CategorySecondsAsync(ev.Deal.Category, ct);
         }
-        deal.CategorySeconds = await CategorySecondsAsync(ev.Deal.Category, ct);
+        catch (Exception e) when (e is not (ChainUnreachableException or OperationCanceledException))
+        {
+            var why = e is UnreadableAssetException ? e.Message : $"its assets or category could not be read from the chain: {e.Message.Split('\n')[0]}";
+            deal.Status = DealStatus.Refused;
+            deal.Reason = why;
+            deal.AppChecksum = "";
+            db.Deals.Add(deal);
+            History.Record(db, "deal", dealId, null, deal.Status.ToString(), why, nowMs);
+            SchedulerLog.DealRefused(logger, dealId, why);
+            return;
+        }
         deal.Status = DealStatus.Active;
         deal.Reason = $"created in block {log.BlockNumber}";
         db.Deals.Add(deal);
@@ -104,15 +121,33 @@ public sealed class DealIngestor(ChainReader reader, HearthClient chain, IOption
         return null;
     }
 
-    private async Task<RegisteredContent> AssetAsync(string registry, System.Numerics.BigInteger id, string kind, CancellationToken ct)
+    /// <summary>The asset read by id (never a log scan over the whole chain): from this process's cache, else from an
+    /// earlier deal of the same asset (its checksum never changes), else from the registry (<see cref="ChainReader.ContentAsync"/>).</summary>
+    private async Task<RegisteredContent> AssetAsync(SchedulerDb db, string registry, System.Numerics.BigInteger id, string kind, long atBlock, CancellationToken ct)
     {
         var key = registry + ":" + id;
         if (_assets.TryGetValue(key, out var cached)) return cached;
-        var found = await reader.ContentAsync(registry, id, ct)
-            ?? throw new InvalidOperationException($"{kind} {id} has no Registered event in registry {registry}");
+        var idText = id.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        RegisteredContent? found = null;
+        if (kind == "app")
+        {
+            var known = await db.Deals.AsNoTracking().Where(d => d.App == idText && d.AppChecksum != "")
+                .OrderByDescending(d => d.CreatedBlock).Select(d => new { d.AppChecksum, d.AppLocation }).FirstOrDefaultAsync(ct);
+            if (known is not null) found = new RegisteredContent(id, Hash32.Parse(known.AppChecksum), known.AppLocation, "");
+        }
+        else
+        {
+            var known = await db.Deals.AsNoTracking().Where(d => d.Dataset == idText && d.DatasetChecksum != null)
+                .OrderByDescending(d => d.CreatedBlock).Select(d => new { d.DatasetChecksum, d.DatasetLocation }).FirstOrDefaultAsync(ct);
+            if (known is not null) found = new RegisteredContent(id, Hash32.Parse(known.DatasetChecksum!), known.DatasetLocation ?? "", "");
+        }
+        found ??= await reader.ContentAsync(registry, id, atBlock, Math.Max(1, options.Value.MaxLogRange), ct)
+            ?? throw new UnreadableAssetException($"{kind} {id} is not registered in registry {registry}");
         _assets[key] = found;
         return found;
     }
+
+    private sealed class UnreadableAssetException(string message) : Exception(message);
 
     private async Task<long> CategorySecondsAsync(uint category, CancellationToken ct)
     {

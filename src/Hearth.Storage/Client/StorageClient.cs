@@ -55,6 +55,20 @@ public sealed partial class StorageClient
         var start = content.Position;
         var address = await BlobAddress.ComputeAsync(content, ct);
         content.Position = start;
+        return await PutAsync(content, address, ct);
+    }
+
+    /// <summary>
+    /// Uploads <paramref name="content"/> (seekable, from its current position) whose sha256 the caller already computed
+    /// (while writing it, say): the bytes are read once, and the server still checks them against
+    /// <paramref name="address"/>, refusing them (<see cref="BlobIntegrityException"/>) when they differ.
+    /// </summary>
+    public async Task<BlobAddress> PutAsync(Stream content, BlobAddress address, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(content);
+        if (!content.CanSeek)
+            throw new ArgumentException("an upload of a known address needs a stream that can seek (its length is sent first)", nameof(content));
+        var start = content.Position;
         // The request is not disposed: that would dispose the caller's stream.
         var request = new HttpRequestMessage(HttpMethod.Put, BlobUri(address)) { Content = new StreamContent(content) };
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");

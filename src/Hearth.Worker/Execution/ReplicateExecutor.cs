@@ -1,5 +1,6 @@
 using System.Text;
 using Hearth.Protocol;
+using Hearth.Protocol.Deals;
 using Hearth.Protocol.WorkerApi;
 using Hearth.Sandbox;
 using Hearth.Storage;
@@ -59,8 +60,12 @@ public sealed class ReplicateExecutor(
             using (load.Enter())
             {
                 await stages.EnterAsync(ProgressStages.Running, linked.Token);
+                var archivePath = Path.Combine(Directory.CreateDirectory(work).FullName, "result.tar");
+                File.Delete(archivePath); // left by a run before a restart
                 result = await sandbox.RunAsync(new SandboxRequest
                 {
+                    // Streamed to a file of the replicate's folder (removed with it) and uploaded from there: never in memory.
+                    ArchivePath = archivePath,
                     ModulePath = module,
                     Arguments = assignment.Arguments,
                     Environment = assignment.Environment,
@@ -69,13 +74,22 @@ public sealed class ReplicateExecutor(
                 }, linked.Token);
             }
             if (!result.Succeeded)
-                throw new ReplicateFailedException(FailureKinds.Of(result.Failure), FailureReason(result));
+            {
+                var kind = FailureKinds.Of(result.Failure);
+                // Only the program's own failure is a result; the infrastructure's (the wall-time limit on a busy machine
+                // too) gives the replicate back, to be run again.
+                if (!AppFailure.Kinds.Contains(kind)) throw new ReplicateFailedException(kind, FailureReason(result));
+                WorkerLog.ReplicateFailedByApp(logger, assignment.ReplicateId, kind);
+                result = RecordFailure(new AppFailure(kind, result.ExitCode, result.StdoutTruncated, result.StderrTruncated), result, work, linked.Token);
+            }
 
             await stages.EnterAsync(ProgressStages.Uploading, linked.Token);
             var digest = await UploadAsync(assignment, result, linked.Token);
             var signature = identity.SignContribution(taskId, digest);
+            var (chainStart, chainSignature) = identity.SignInChain(Hash32.Parse(assignment.DealId), assignment.TaskIndex, digest);
             var contribution = new ContributionReport(digest.ToString(), "0x" + Convert.ToHexStringLower(signature),
-                result.ExitCode ?? 0, result.FuelConsumed is { } fuel ? (long)fuel : null, result.WallTime.TotalSeconds, Tail(result.Stdout, StdoutTailBytes));
+                result.ExitCode ?? 0, result.FuelConsumed is { } fuel ? (long)fuel : null, result.WallTime.TotalSeconds, Tail(result.Stdout, StdoutTailBytes),
+                chainStart.ToString(), "0x" + Convert.ToHexStringLower(chainSignature));
             return held with { Contribution = contribution };
         }
         catch (ReplicateFailedException e)
@@ -90,6 +104,24 @@ public sealed class ReplicateExecutor(
         {
             RemoveFolder(work);
         }
+    }
+
+    /// <summary>
+    /// A run that failed by the program's own doing leaves its failure record as its result (<see cref="AppFailure"/>):
+    /// the record and the captured stdout and stderr, packed like any result in place of /out, which is dropped.
+    /// </summary>
+    private SandboxResult RecordFailure(AppFailure failure, SandboxResult result, string work, CancellationToken ct)
+    {
+        var root = Path.Combine(work, "failure");
+        if (Directory.Exists(root)) Directory.Delete(root, recursive: true);
+        var record = Directory.CreateDirectory(Path.Combine(root, AppFailure.Folder)).FullName;
+        File.WriteAllBytes(Path.Combine(record, AppFailure.StatusFile), failure.ToJson());
+        File.WriteAllBytes(Path.Combine(record, AppFailure.StdoutFile), result.Stdout);
+        File.WriteAllBytes(Path.Combine(record, AppFailure.StderrFile), result.Stderr);
+        var archivePath = Path.Combine(work, "result.tar");
+        File.Delete(archivePath);
+        var (length, sha256) = sandbox.Pack(root, archivePath, ct);
+        return result with { OutputArchive = [], OutputArchivePath = archivePath, OutputArchiveLength = length, OutputArchiveSha256 = sha256 };
     }
 
     /// <summary>The replicate with the failure report that gives it back.</summary>
@@ -145,14 +177,17 @@ public sealed class ReplicateExecutor(
         if (!Uri.TryCreate(storage, UriKind.Absolute, out var storageUrl) || storageUrl.Scheme is not ("http" or "https"))
             throw new ReplicateFailedException(FailureKinds.InvalidAssignment, $"invalid assignment: result storage '{assignment.ResultStorageUrl}' is not an http(s) URL");
         var client = assets.ClientFor(storageUrl.AbsoluteUri.EndsWith('/') ? storageUrl : new Uri(storageUrl.AbsoluteUri + "/"));
-        var expected = BlobAddress.Compute(result.OutputArchive);
+        // The sha256 was computed while the archive was written; the storage checks the bytes against it.
+        var expected = result.OutputArchiveSha256 is { } sha256 ? BlobAddress.Parse(sha256) : BlobAddress.Compute(result.OutputArchive);
         var backoff = new Backoff(options.RetryInitialDelay, options.RetryMaxDelay, time);
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                using var archive = new MemoryStream(result.OutputArchive, writable: false);
-                var stored = await client.PutAsync(archive, ct);
+                await using Stream archive = result.OutputArchivePath is { } path
+                    ? new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1 << 16, FileOptions.SequentialScan)
+                    : new MemoryStream(result.OutputArchive, writable: false);
+                var stored = await client.PutAsync(archive, expected, ct);
                 if (stored != expected)
                     throw new ReplicateFailedException(FailureKinds.Upload, $"result storage at {storageUrl} stored the archive as {stored}, not {expected}");
                 return new Hash32(Convert.FromHexString(expected.Hex));

@@ -11,7 +11,8 @@ namespace Hearth.Worker.Execution;
 /// queue and post their reports here without waiting for the scheduler; reports that pile up while one exchange is on
 /// its way go together in the next (a group commit), and each exchange asks for as much work as the queue lacks. A
 /// second loop asks for work, waiting at the scheduler, only when slots are idle with nothing queued. A report stays in
-/// the state file until the scheduler answered it, and is retried until its task's deadline.
+/// the state file until the scheduler answered it for good (recorded, or refused with a 4xx other than 408/429), and is
+/// retried with backoff until then or its task's deadline: a 503 (chain, storage or database out of reach) keeps it.
 /// </summary>
 public sealed class WorkExchange(
     SchedulerApiClient scheduler,
@@ -98,13 +99,13 @@ public sealed class WorkExchange(
                     await _reportPosted.WaitAsync(ct);
                     continue;
                 }
-                if (await SendAsync(batch, ct) is not { } unreachable)
+                if (await SendAsync(batch, ct) is not { } retry)
                 {
                     backoff.Reset();
                     continue;
                 }
-                WorkerLog.ReportsRetrying(logger, batch.Count, backoff.Next, unreachable);
-                Requeue(batch);
+                // The reports not delivered, or answered "not now", are back in the outbox: the same signed reports go again.
+                WorkerLog.ReportsRetrying(logger, retry.Count, backoff.Next, retry.Why);
                 await backoff.WaitAsync(ct);
             }
         }
@@ -114,8 +115,12 @@ public sealed class WorkExchange(
         }
     }
 
-    /// <summary>Sends one batch; why not, when the scheduler could not be reached (then none of it was delivered, and the batch is to be sent again).</summary>
-    private async Task<string?> SendAsync(List<HeldReplicate> batch, CancellationToken ct)
+    /// <summary>
+    /// Sends one batch. The reports that must go again (the scheduler could not be reached, or answered 503/429/5xx for
+    /// the request or for them: something it needs was out of reach) are put back in the outbox, and how many and why is
+    /// returned; null when every report was answered for good (recorded, or refused with a 4xx).
+    /// </summary>
+    private async Task<(int Count, string Why)?> SendAsync(List<HeldReplicate> batch, CancellationToken ct)
     {
         var contributions = batch.Where(h => h.Contribution is not null).Select(h => new ReplicateContribution(h.ReplicateId, h.Contribution!)).ToList();
         var failures = batch.Where(h => h.Contribution is null).Select(h => new ReplicateFailure(h.ReplicateId, h.Failure!)).ToList();
@@ -128,12 +133,14 @@ public sealed class WorkExchange(
         {
             // A scheduler that takes smaller bodies than this batch: each half goes on its own.
             var half = batch.Count / 2;
-            if (await SendAsync(batch[..half], ct) is { } unreachable) return unreachable;
-            // The first half was delivered: only the second waits for the next attempt.
-            if (await SendAsync(batch[half..], ct) is not null) Requeue(batch[half..]);
-            return null;
+            if (await SendAsync(batch[..half], ct) is { } first)
+            {
+                Requeue(batch[half..]);
+                return (batch.Count - half + first.Count, first.Why);
+            }
+            return await SendAsync(batch[half..], ct);
         }
-        catch (SchedulerRequestException e) when (e.IsClientError)
+        catch (SchedulerRequestException e) when (e.IsClientError && !IsTransient((int)e.StatusCode))
         {
             // The whole request was refused: sending it again will not help.
             foreach (var held in batch)
@@ -143,20 +150,30 @@ public sealed class WorkExchange(
         }
         catch (SchedulerException e)
         {
+            // Unreachable, 5xx (a 503: the chain, the storage or the database out of reach for a while) or 429: nothing
+            // of the request was recorded.
             status.SchedulerFailed(e.Message);
-            return e.Message;
+            Requeue(batch);
+            return (batch.Count, e.Message);
         }
 
         var byId = batch.ToDictionary(h => h.ReplicateId, StringComparer.Ordinal);
-        foreach (var outcome in response.Outcomes.Where(o => !o.Recorded))
+        var later = response.Outcomes.Where(o => !o.Recorded && IsTransient(o.Status) && byId.ContainsKey(o.ReplicateId ?? "")).ToList();
+        var kept = later.Select(o => byId[o.ReplicateId!]).ToList();
+        foreach (var outcome in response.Outcomes.Where(o => !o.Recorded).Except(later))
             WorkerLog.ReportRefused(logger, byId.TryGetValue(outcome.ReplicateId ?? "", out var h) ? What(h) : "report", outcome.ReplicateId ?? "(none)", outcome.Error ?? $"status {outcome.Status}");
         var recorded = response.Outcomes.Where(o => o.Recorded).Select(o => o.ReplicateId).ToHashSet(StringComparer.Ordinal);
         foreach (var held in batch.Where(h => h.Contribution is not null && recorded.Contains(h.ReplicateId)))
             WorkerLog.Contributed(logger, held.ReplicateId, held.Assignment.TaskId, held.Contribution!.Digest);
-        Forget(batch, contributed: h => h.Contribution is not null && recorded.Contains(h.ReplicateId));
+        Forget(batch.Except(kept).ToList(), contributed: h => h.Contribution is not null && recorded.Contains(h.ReplicateId));
         Accept(response.Assignments);
-        return null;
+        if (kept.Count == 0) return null;
+        Requeue(kept);
+        return (kept.Count, later[0].Error ?? $"status {later[0].Status}");
     }
+
+    /// <summary>Statuses that say "not now" rather than "no": the same report may be accepted later.</summary>
+    private static bool IsTransient(int status) => status is 408 or 429 or >= 500;
 
     /// <summary>Reports whose task's deadline is past are dropped (nobody wants them any more); the rest wait for the next attempt.</summary>
     private void Requeue(List<HeldReplicate> batch)

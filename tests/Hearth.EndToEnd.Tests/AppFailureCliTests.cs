@@ -1,0 +1,133 @@
+using System.Text;
+using Hearth.Cli;
+using Hearth.Network;
+using Hearth.Protocol.Deals;
+
+namespace Hearth.EndToEnd.Tests;
+
+/// <summary>
+/// A program that fails the same way on every replica: its failure is the result the replicas agree on, certified
+/// and paid like any result. `hearth run` ends as soon as it is settled, names the failure and its stderr, and leaves
+/// the record with the results; the pool is paid and nothing is refunded.
+/// </summary>
+public sealed class AppFailureCliTests(CliNetworkFixture f) : IClassFixture<CliNetworkFixture>
+{
+    private readonly string _home = Directory.CreateTempSubdirectory("hearth-cli-fails-").FullName;
+
+    private const string Exits3 = """
+        (module
+          (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
+          (import "wasi_snapshot_preview1" "proc_exit" (func $proc_exit (param i32)))
+          (memory (export "memory") 1)
+          (data (i32.const 16) "the input is wrong\n")
+          (func (export "_start")
+            (i32.store (i32.const 0) (i32.const 16))
+            (i32.store (i32.const 4) (i32.const 19))
+            (drop (call $fd_write (i32.const 2) (i32.const 0) (i32.const 1) (i32.const 8)))
+            (call $proc_exit (i32.const 3))))
+        """;
+
+    [Fact]
+    public async Task A_program_that_exits_non_zero_on_two_replicas_settles_as_failed_by_the_app_and_the_run_says_why()
+    {
+        var module = Path.Combine(_home, "exits3.wasm");
+        await File.WriteAllBytesAsync(module, Wasmtime.Module.ConvertText(Exits3));
+        Assert.Equal(0, (await HearthAsync("wallet", "import", "--key", f.Net.Chain.Keys[DevAccounts.FirstWorker + 6])).Code);
+        var registered = await HearthAsync("app", "register", module, "--name", "exits3");
+        Assert.True(registered.Code == 0, registered.Error);
+        var appId = registered.Out.Split(' ', '\n')[2];
+        Assert.Equal(0, (await HearthAsync("order", "publish", "app", appId, "--price", "0.02", "--volume", "10")).Code);
+        Assert.Equal(0, (await HearthAsync("account", "deposit", "10")).Code);
+
+        var results = Path.Combine(_home, "results");
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var run = await HearthAsync("run", appId, "--trust", "3", "--out", results);
+
+        Assert.True(run.Code == 1, $"a failed task makes the run fail: {run.Code} {run.Error}{run.Out}");
+        Assert.True(clock.Elapsed < TimeSpan.FromMinutes(4), "ended with the settlement, not at the deadline");
+        Assert.Contains("1 of 1 certified on chain (1 failed by the app)", run.Out);
+        Assert.Contains("task 0: failed by the app: non-zero-exit (exit code 3); stderr: the input is wrong", run.Out);
+        var record = Path.Combine(results, "task-0", AppFailure.Folder);
+        Assert.Equal("the input is wrong\n", await File.ReadAllTextAsync(Path.Combine(record, AppFailure.StderrFile)));
+        Assert.Equal(new AppFailure("non-zero-exit", 3, false, false), AppFailure.Read(Path.Combine(results, "task-0")));
+
+        // Two replicas (trust 3 asks for two new workers) agreed on the failure: the chain holds one certified digest,
+        // and nothing was refunded.
+        var dealId = run.Out.Split('\n').First(l => l.StartsWith("deal ", StringComparison.Ordinal)).Split(' ')[1].TrimEnd(':');
+        var settled = await f.Net.Chain.Client(0).TasksSettledAsync(Hearth.Protocol.Hash32.Parse(dealId));
+        Assert.Single(settled);
+        Assert.Empty(await f.Net.Chain.Client(0).TasksRefundedAsync(Hearth.Protocol.Hash32.Parse(dealId)));
+    }
+
+    /// <summary>Sleeps for a minute (WASI poll_oneoff on the monotonic clock), then exits 0.</summary>
+    private const string SleepsAMinute = """
+        (module
+          (import "wasi_snapshot_preview1" "poll_oneoff" (func $poll (param i32 i32 i32 i32) (result i32)))
+          (memory (export "memory") 1)
+          (func (export "_start")
+            (i64.store (i32.const 0) (i64.const 0))
+            (i32.store8 (i32.const 8) (i32.const 0))
+            (i32.store (i32.const 16) (i32.const 1))
+            (i64.store (i32.const 24) (i64.const 60000000000))
+            (i64.store (i32.const 32) (i64.const 0))
+            (i32.store16 (i32.const 40) (i32.const 0))
+            (drop (call $poll (i32.const 0) (i32.const 64) (i32.const 1) (i32.const 128)))))
+        """;
+
+    [Fact]
+    public async Task Json_output_is_json_alone_and_an_interrupted_run_says_how_to_follow_its_deal_and_exits_130()
+    {
+        var failing = Path.Combine(_home, "exits3.wasm");
+        await File.WriteAllBytesAsync(failing, Wasmtime.Module.ConvertText(Exits3));
+        var sleeping = Path.Combine(_home, "sleeps.wasm");
+        await File.WriteAllBytesAsync(sleeping, Wasmtime.Module.ConvertText(SleepsAMinute));
+        Assert.Equal(0, (await HearthAsync("wallet", "import", "--key", f.Net.Chain.Keys[DevAccounts.FirstWorker + 7])).Code);
+        var apps = new List<string>();
+        foreach (var (module, name) in new[] { (failing, "exits3-json"), (sleeping, "sleeps") })
+        {
+            var registered = await HearthAsync("app", "register", module, "--name", name);
+            Assert.True(registered.Code == 0, registered.Error);
+            apps.Add(registered.Out.Split(' ', '\n')[2]);
+            Assert.Equal(0, (await HearthAsync("order", "publish", "app", apps[^1], "--price", "0.02", "--volume", "10")).Code);
+        }
+        Assert.Equal(0, (await HearthAsync("account", "deposit", "10")).Code);
+
+        var json = await HearthAsync("run", apps[0], "--out", Path.Combine(_home, "json-results"), "--json");
+        var summary = System.Text.Json.JsonDocument.Parse(json.Out).RootElement;
+        Assert.Equal(1, summary.GetProperty("failedByApp").GetInt32());
+        Assert.StartsWith("deal ", json.Error);
+
+        var start = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in (string[])["exec", Path.Combine(AppContext.BaseDirectory, "hearth.dll"), "run", apps[1], "--out", Path.Combine(_home, "sleep-results")]) start.ArgumentList.Add(a);
+        start.Environment["HEARTH_HOME"] = _home;
+        start.Environment["HEARTH_NETWORK"] = f.Profile;
+        start.Environment["HEARTH_PASSWORD"] = "a-long-password";
+        using var process = System.Diagnostics.Process.Start(start)!;
+        var error = process.StandardError.ReadToEndAsync();
+        string? line;
+        while ((line = await process.StandardOutput.ReadLineAsync()) is not null && !line.StartsWith("deal ", StringComparison.Ordinal)) { }
+        Assert.NotNull(line);
+        var dealId = line!.Split(' ')[1].TrimEnd(':');
+        using (var kill = System.Diagnostics.Process.Start("kill", ["-INT", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])) await kill.WaitForExitAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await process.WaitForExitAsync(timeout.Token);
+        Assert.Equal(130, process.ExitCode);
+        var stderr = await error;
+        Assert.Contains($"interrupted: deal {dealId} goes on", stderr);
+        Assert.DoesNotContain("Exception", stderr);
+    }
+
+    private async Task<(int Code, string Out, string Error)> HearthAsync(params string[] args)
+    {
+        var vars = new Dictionary<string, string>
+        {
+            ["HEARTH_HOME"] = _home,
+            ["HEARTH_NETWORK"] = f.Profile,
+            ["HEARTH_PASSWORD"] = "a-long-password",
+        };
+        var output = new StringWriter();
+        var error = new StringWriter();
+        var code = await HearthCommand.RunAsync(args, new CliContext { Out = output, Error = error, Environment = n => vars.GetValueOrDefault(n) });
+        return (code, output.ToString(), error.ToString());
+    }
+}
