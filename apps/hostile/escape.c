@@ -1,5 +1,5 @@
 /*
- * Tries to reach files outside /in and /out and to modify /in. Prints one line per
+ * Tries to reach files outside /in, /out and /tmp (the run's own scratch space) and to modify /in. Prints one line per
  * attempt ("denied" or "ALLOWED") and exits 0 only when every attempt was denied.
  */
 #include <dirent.h>
@@ -30,7 +30,10 @@ int main(void) {
     try_open("/in/../etc/passwd", O_RDONLY);
     try_open("/out/../../etc/passwd", O_RDONLY);
     try_open("/out/../../../../tmp/hearth-escape", O_WRONLY | O_CREAT);
-    try_open("/tmp/hearth-escape", O_WRONLY | O_CREAT);
+    /* /tmp is the run's own scratch folder: its parent is not. */
+    try_open("/tmp/../hearth-escape", O_WRONLY | O_CREAT);
+    try_open("/tmp/../../tmp/hearth-escape", O_WRONLY | O_CREAT);
+    try_open("/tmp/../out/from-tmp", O_WRONLY | O_CREAT);
     try_open("/in/new-file", O_WRONLY | O_CREAT);
     try_open("/in/data.txt", O_WRONLY);
     try_open("/in/data.txt", O_RDWR | O_TRUNC);
@@ -40,6 +43,8 @@ int main(void) {
     report("link /in/data.txt", link("/in/data.txt", "/out/linked.txt") == 0);
     report("symlink to /etc/passwd", symlink("/etc/passwd", "/out/passwd") == 0 && open("/out/passwd", O_RDONLY) >= 0);
     report("symlink to ../../etc/passwd", symlink("../../etc/passwd", "/out/up") == 0 && open("/out/up", O_RDONLY) >= 0);
+    report("symlink /tmp/up to ../out", symlink("../out", "/tmp/up") == 0 && open("/tmp/up/from-tmp", O_WRONLY | O_CREAT, 0644) >= 0);
+    report("link /in/data.txt into /tmp", link("/in/data.txt", "/tmp/linked.txt") == 0);
     report("opendir /", opendir("/") != NULL && opendir("/etc") != NULL);
     report("opendir /in/..", opendir("/in/..") != NULL && opendir("/in/../etc") != NULL);
 

@@ -39,12 +39,16 @@ internal static class ModuleExecution
     private static byte[] ToBinary(byte[] wasm) =>
         wasm.AsSpan().StartsWith("\0asm"u8) ? wasm : Module.ConvertText(Encoding.UTF8.GetString(wasm));
 
-    /// <summary>The module's arguments and environment, /in and /out, its console into the hooks; nothing else of the host.</summary>
+    /// <summary>
+    /// The module's arguments and environment, /in, /out and /tmp, its console into the hooks; nothing else of the host.
+    /// /tmp comes last so /in and /out keep their descriptors (3 and 4); it is 5.
+    /// </summary>
     private static WasiConfiguration Wasi(ModuleInvocation invocation, IModuleRunHooks hooks) => new WasiConfiguration()
         .WithArgs([invocation.ProgramName, .. invocation.Arguments])
         .WithEnvironmentVariables(invocation.Environment.Select(pair => (pair.Key, pair.Value)))
         .WithPreopenedDirectory(invocation.InputDirectory, "/in", mutable: false)
         .WithPreopenedDirectory(invocation.OutputDirectory, "/out", mutable: true)
+        .WithPreopenedDirectory(invocation.ScratchDirectory, "/tmp", mutable: true)
         .WithStandardOutputCallback(hooks.OnStandardOutput)
         .WithStandardErrorCallback(hooks.OnStandardError);
 

@@ -13,6 +13,7 @@ namespace Hearth.Sandbox.Execution;
 /// <param name="Environment">Environment variables in the order the module sees them (sorted by name).</param>
 /// <param name="InputDirectory">Host folder shown read-only at /in.</param>
 /// <param name="OutputDirectory">Host folder shown writable at /out.</param>
+/// <param name="ScratchDirectory">Host folder shown writable at /tmp: the run's scratch space, never archived.</param>
 /// <param name="MemoryBytes">Largest size the module's linear memory may grow to.</param>
 /// <param name="Fuel">Fuel budget; null runs unmetered.</param>
 /// <param name="ConsoleCaptureBytes">Bytes of stdout, and of stderr, the caller keeps; a host forwards no more.</param>
@@ -24,6 +25,7 @@ internal sealed record ModuleInvocation(
     IReadOnlyList<KeyValuePair<string, string>> Environment,
     string InputDirectory,
     string OutputDirectory,
+    string ScratchDirectory,
     long MemoryBytes,
     ulong? Fuel,
     int ConsoleCaptureBytes);

@@ -1,12 +1,22 @@
 namespace Hearth.Sandbox;
 
-/// <summary>Walks /out without following links, counting entries and bytes against the limits.</summary>
+/// <summary>Walks /out (or /tmp) without following links, counting entries and bytes against the limits.</summary>
 internal static class OutputScanner
 {
     /// <summary>The outcome of a walk: the entries, or why /out is over its limits.</summary>
     public sealed record Scan(IReadOnlyList<OutputEntry> Entries, long TotalBytes, string? LimitExceeded);
 
-    public static Scan Run(string root, long maxBytes, int maxEntries, bool collect)
+    /// <summary>Walks /out against the output limits.</summary>
+    public static Scan Run(string root, long maxBytes, int maxEntries, bool collect) =>
+        Run(root, maxBytes, maxEntries, collect, "/out", "output");
+
+    /// <summary>Walks /tmp against the scratch limits; never collects, as /tmp is never archived.</summary>
+    public static Scan Scratch(string root, long maxBytes, int maxEntries) =>
+        Run(root, maxBytes, maxEntries, collect: false, "/tmp", "scratch");
+
+    /// <param name="shownAs">The folder as the module sees it (/out, /tmp), for the reason.</param>
+    /// <param name="limitName">The limit's name in the reason ("output", "scratch").</param>
+    private static Scan Run(string root, long maxBytes, int maxEntries, bool collect, string shownAs, string limitName)
     {
         var entries = new List<OutputEntry>();
         long totalBytes = 0;
@@ -21,7 +31,7 @@ internal static class OutputScanner
                 var relative = relativeFolder + info.Name;
                 if (++count > maxEntries)
                 {
-                    return new Scan([], totalBytes, $"/out holds more than {maxEntries} entries");
+                    return new Scan([], totalBytes, $"{shownAs} holds more than {maxEntries} entries");
                 }
                 if (info.LinkTarget is { } target)
                 {
@@ -45,7 +55,7 @@ internal static class OutputScanner
                     totalBytes += file.Length;
                     if (totalBytes > maxBytes)
                     {
-                        return new Scan([], totalBytes, $"/out holds more than the {maxBytes} B output limit");
+                        return new Scan([], totalBytes, $"{shownAs} holds more than the {maxBytes} B {limitName} limit");
                     }
                     if (collect)
                     {

@@ -4,7 +4,7 @@ namespace Hearth.Sandbox;
 
 /// <summary>
 /// The folders runs work in, under <see cref="SandboxOptions.WorkDirectory"/>, each with an empty
-/// in/ and out/. A folder is emptied after its run and kept for the next one: on some file
+/// in/, out/ and tmp/. A folder is emptied after its run and kept for the next one: on some file
 /// systems creating and removing folders costs more than a small run. A folder that cannot be
 /// emptied, or whose module may not have ended cleanly, is removed instead.
 /// </summary>
@@ -17,7 +17,7 @@ internal sealed class RunFolderPool(string workDirectory, ILogger logger) : IDis
     private readonly Stack<RunFolder> _idle = new();
     private bool _disposed;
 
-    /// <summary>A folder with an empty in/ and out/.</summary>
+    /// <summary>A folder with an empty in/, out/ and tmp/.</summary>
     public RunFolder Rent()
     {
         lock (_lock)
@@ -30,6 +30,7 @@ internal sealed class RunFolderPool(string workDirectory, ILogger logger) : IDis
         var folder = new RunFolder(Path.Combine(Path.GetFullPath(workDirectory), Guid.NewGuid().ToString("N")));
         Directory.CreateDirectory(folder.Input);
         Directory.CreateDirectory(folder.Output);
+        Directory.CreateDirectory(folder.Scratch);
         return folder;
     }
 
@@ -59,6 +60,8 @@ internal sealed class RunFolderPool(string workDirectory, ILogger logger) : IDis
         {
             Empty(folder.Input);
             Empty(folder.Output);
+            // The next run must never see this run's scratch files.
+            Empty(folder.Scratch);
             return true;
         }
         catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)

@@ -2,7 +2,7 @@ namespace Hearth.Sandbox;
 
 /// <summary>
 /// Watches one run and decides when its module must stop: time limit, cancellation, or
-/// output over its limits. The guard only decides and records why; whoever runs the
+/// output (/out, the console) or scratch space (/tmp) over its limits. The guard only decides and records why; whoever runs the
 /// module registers on <see cref="StopRequested"/> how to stop it (advance the epoch in
 /// this process, end a sandbox host's process).
 /// </summary>
@@ -11,6 +11,7 @@ internal sealed class RunGuard : IDisposable
     private readonly TimeProvider _time;
     private readonly SandboxLimits _limits;
     private readonly string _outDirectory;
+    private readonly string _scratchDirectory;
     private readonly TimeSpan _interval;
     private readonly Lock _lock = new();
     // Never disposed: it has no timer or wait handle, and a late Stop must not meet a disposed source.
@@ -23,11 +24,12 @@ internal sealed class RunGuard : IDisposable
     private bool _disposed;
 
     /// <summary>Watches <paramref name="cancellationToken"/> from now on; the clock starts with <see cref="Start"/>.</summary>
-    public RunGuard(TimeProvider time, SandboxLimits limits, string outDirectory, TimeSpan interval, CancellationToken cancellationToken)
+    public RunGuard(TimeProvider time, SandboxLimits limits, string outDirectory, string scratchDirectory, TimeSpan interval, CancellationToken cancellationToken)
     {
         _time = time;
         _limits = limits;
         _outDirectory = outDirectory;
+        _scratchDirectory = scratchDirectory;
         _interval = interval;
         _cancellation = cancellationToken.Register(() => Stop(SandboxFailureKind.None, "cancelled", cancelled: true));
     }
@@ -40,7 +42,7 @@ internal sealed class RunGuard : IDisposable
     /// <summary>Cancelled once, when the module must stop; a registration after that runs at once.</summary>
     public CancellationToken StopRequested => _stop.Token;
 
-    /// <summary>The module's code starts now: the time limit counts from here, and /out is checked every interval.</summary>
+    /// <summary>The module's code starts now: the time limit counts from here, and /out and /tmp are checked every interval.</summary>
     public void Start()
     {
         _startTimestamp = _time.GetTimestamp();
@@ -76,12 +78,19 @@ internal sealed class RunGuard : IDisposable
             if (scan.LimitExceeded is { } reason)
             {
                 Stop(SandboxFailureKind.OutputTooLarge, reason + " while the module ran");
+                return;
+            }
+            // Scratch space past its limit is the program's own doing too: the same kind, a reason naming /tmp.
+            var scratch = OutputScanner.Scratch(_scratchDirectory, _limits.ScratchBytes, _limits.ScratchEntries);
+            if (scratch.LimitExceeded is { } scratchReason)
+            {
+                Stop(SandboxFailureKind.OutputTooLarge, scratchReason + " while the module ran");
             }
         }
         catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
         {
             // The module can delete or rename an entry during the walk; the next tick
-            // sees a settled folder, and the scan after the run is the one that counts.
+            // sees a settled folder, and the scans after the run are the ones that count.
         }
         finally
         {

@@ -15,6 +15,22 @@ public sealed record SandboxLimits
     /// <summary>Number of files, folders and links /out may hold.</summary>
     public required int OutputEntries { get; init; }
 
+    /// <summary>The default of <see cref="ScratchBytes"/>: 256 MiB.</summary>
+    public const long DefaultScratchBytes = 256L * 1024 * 1024;
+
+    /// <summary>The default of <see cref="ScratchEntries"/>.</summary>
+    public const int DefaultScratchEntries = 10_000;
+
+    /// <summary>
+    /// Total size, in bytes, of the files in /tmp, the run's own scratch space: writable, empty at the start, never
+    /// archived, emptied after the run. Checked like /out, while the module runs and after it; going past it fails the
+    /// run with <see cref="SandboxFailureKind.OutputTooLarge"/>, a reason naming /tmp.
+    /// </summary>
+    public long ScratchBytes { get; init; } = DefaultScratchBytes;
+
+    /// <summary>Number of files, folders and links /tmp may hold.</summary>
+    public int ScratchEntries { get; init; } = DefaultScratchEntries;
+
     /// <summary>Bytes of stdout, and of stderr, kept in the result; the rest is counted and dropped.</summary>
     public required int ConsoleCaptureBytes { get; init; }
 
@@ -47,6 +63,14 @@ public sealed record SandboxLimits
         if (OutputEntries <= 0)
         {
             return $"output entry limit {OutputEntries} must be positive";
+        }
+        if (ScratchBytes <= 0)
+        {
+            return $"scratch limit {ScratchBytes} B must be positive";
+        }
+        if (ScratchEntries <= 0)
+        {
+            return $"scratch entry limit {ScratchEntries} must be positive";
         }
         if (ConsoleCaptureBytes < 0)
         {

@@ -58,6 +58,12 @@ public sealed class SandboxOptions
 
     public int DefaultOutputEntryLimit { get; set; } = 10_000;
 
+    /// <summary>Largest total size of the files in a run's /tmp (its scratch space, never archived). Default 256 MiB.</summary>
+    public long DefaultScratchLimitBytes { get; set; } = SandboxLimits.DefaultScratchBytes;
+
+    /// <summary>Number of files, folders and links a run's /tmp may hold. Default 10,000.</summary>
+    public int DefaultScratchEntryLimit { get; set; } = SandboxLimits.DefaultScratchEntries;
+
     public int DefaultConsoleCaptureBytes { get; set; } = 64 * 1024;
 
     /// <summary>Fuel budget of a run that names none; null runs unmetered.</summary>
@@ -65,8 +71,8 @@ public sealed class SandboxOptions
 
     /// <summary>
     /// How often a running module is checked for its time limit, cancellation and
-    /// output size. A module writing at disk speed can overshoot the output limit
-    /// by what it writes in one interval.
+    /// output and scratch sizes. A module writing at disk speed can overshoot the output
+    /// or scratch limit by what it writes in one interval.
     /// </summary>
     public int CheckIntervalMilliseconds { get; set; } = 20;
 
@@ -77,6 +83,8 @@ public sealed class SandboxOptions
         WallTime = TimeSpan.FromMilliseconds(DefaultWallTimeLimitMilliseconds),
         OutputBytes = DefaultOutputLimitBytes,
         OutputEntries = DefaultOutputEntryLimit,
+        ScratchBytes = DefaultScratchLimitBytes,
+        ScratchEntries = DefaultScratchEntryLimit,
         ConsoleCaptureBytes = DefaultConsoleCaptureBytes,
         Fuel = DefaultFuel,
     };

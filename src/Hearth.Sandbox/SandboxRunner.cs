@@ -9,9 +9,10 @@ namespace Hearth.Sandbox;
 
 /// <summary>
 /// Runs WASI preview1 command modules under Wasmtime: the dataset read-only at /in,
-/// a fresh empty /out, the request's arguments and environment, nothing else of the
-/// host (no network, no other files), within memory, time, output and optional fuel
-/// limits; and packs /out into a deterministic archive. Unmetered runs go to sandbox
+/// a fresh empty /out, a fresh empty /tmp (scratch space, never archived), the request's
+/// arguments and environment, nothing else of the host (no network, no other files),
+/// within memory, time, output, scratch and optional fuel limits; and packs /out into a
+/// deterministic archive. Unmetered runs go to sandbox
 /// host processes by default (<see cref="SandboxOptions.Isolation"/>). Safe to share
 /// between concurrent runs; disposing it ends its host processes.
 /// </summary>
@@ -75,6 +76,7 @@ public sealed class SandboxRunner : IDisposable
                 [.. request.Environment.OrderBy(pair => pair.Key, StringComparer.Ordinal)],
                 PrepareInput(request.InputPath, folder),
                 folder.Output,
+                folder.Scratch,
                 limits.MemoryBytes,
                 limits.Fuel,
                 limits.ConsoleCaptureBytes);
@@ -88,7 +90,12 @@ public sealed class SandboxRunner : IDisposable
             long archiveLength = 0;
             if (failure is not SandboxFailureKind.InvalidModule and not SandboxFailureKind.OutputTooLarge and not SandboxFailureKind.HostFailed)
             {
-                var scan = OutputScanner.Run(folder.Output, limits.OutputBytes, limits.OutputEntries, collect: true);
+                // /tmp is never archived, but what the module left there counts against its limit as /out's does: a
+                // module that ends before the guard's next look is judged the same as one the guard stopped.
+                var scratch = OutputScanner.Scratch(folder.Scratch, limits.ScratchBytes, limits.ScratchEntries);
+                var scan = scratch.LimitExceeded is null
+                    ? OutputScanner.Run(folder.Output, limits.OutputBytes, limits.OutputEntries, collect: true)
+                    : scratch;
                 if (scan.LimitExceeded is { } exceeded)
                 {
                     (failure, reason) = (SandboxFailureKind.OutputTooLarge, exceeded);
@@ -176,7 +183,7 @@ public sealed class SandboxRunner : IDisposable
         IModuleExecutor executor = where == SandboxIsolation.ChildProcess ? _childProcess! : _inProcess;
         SandboxLog.RunStarting(_logger, invocation.ModuleSha256, where, limits.MemoryBytes, limits.WallTime, limits.Fuel);
 
-        var guard = new RunGuard(_time, limits, invocation.OutputDirectory, TimeSpan.FromMilliseconds(_options.CheckIntervalMilliseconds), cancellationToken);
+        var guard = new RunGuard(_time, limits, invocation.OutputDirectory, invocation.ScratchDirectory, TimeSpan.FromMilliseconds(_options.CheckIntervalMilliseconds), cancellationToken);
         var stdout = new ConsoleCapture(limits.ConsoleCaptureBytes, guard.OnConsoleWritten);
         var stderr = new ConsoleCapture(limits.ConsoleCaptureBytes, guard.OnConsoleWritten);
         ModuleOutcome outcome;

@@ -66,6 +66,9 @@ internal static partial class SchedulerLog
     [LoggerMessage(EventId = 4340, Level = LogLevel.Information, Message = "{Count} settling task(s) checked on chain: {Settled} settled, {Resent} to send again, {Failed} failed")]
     public static partial void SettlementReconciled(ILogger logger, int count, int settled, int resent, int failed);
 
+    [LoggerMessage(EventId = 4342, Level = LogLevel.Warning, Message = "{Tasks} settled task(s) reopened: the block of their settlement is no longer on the chain ({Blocks} block(s) reorganised away)")]
+    public static partial void SettlementReorganised(ILogger logger, int tasks, int blocks);
+
     [LoggerMessage(EventId = 4341, Level = LogLevel.Warning, Message = "Task {TaskId} given up after {Replicates} replicates")]
     public static partial void ReplicatesExhausted(ILogger logger, string taskId, int replicates);
 }

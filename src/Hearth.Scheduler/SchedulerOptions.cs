@@ -72,6 +72,11 @@ public sealed class SchedulerOptions
     /// <summary>How often tasks left Settling (a settlement whose outcome was not seen) are checked against the chain, milliseconds.</summary>
     public int SettlementCheckIntervalMs { get; set; } = 5_000;
 
+    /// <summary>How many blocks deep a settlement is watched after it was mined: on each check, a settled task whose
+    /// settlement's block is no longer on the chain (a reorganisation) is reopened and its settlement sent again if needed.
+    /// Beyond this depth a settlement is taken as final (64: two epochs of Ethereum's proof of stake).</summary>
+    public int SettlementReorgWindowBlocks { get; set; } = 64;
+
     /// <summary>Replicates a task may be given in all, failed, abandoned and cancelled ones included; a task that needs
     /// more once this many were given fails. Bounds a task whose replicates keep being lost.</summary>
     public int MaxReplicatesPerTask { get; set; } = 48;

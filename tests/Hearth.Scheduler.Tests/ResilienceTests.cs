@@ -113,6 +113,39 @@ public sealed class ResilienceTests
     }
 
     [Fact]
+    public async Task A_settlement_removed_by_a_reorganisation_is_noticed_sent_again_and_paid_once()
+    {
+        await using var net = await TestNetwork.StartAsync(workers: 1);
+        var anvil = new AnvilControl(net.Market.RpcUrl);
+        var server = await net.StartSchedulerAsync(net.Options(o => o.SettlementCheckIntervalMs = 200));
+        using var http = new HttpClient { BaseAddress = server.BaseUrl };
+        using var worker = await new TestWorker(server.BaseUrl, net.WorkerKey(0), net.Pool.ToString(), net.Requester.Domain).LoginAsync();
+        var match = await net.MatchAsync(volume: 1, trust: 1);
+        var dealId = match.DealId.ToString();
+        await ReadApi.DealWhereAsync(http, dealId, d => d.Status == "Active", "ingestion");
+        var snapshot = await anvil.SnapshotAsync();
+        var a = await worker.NextRequiredAsync();
+        await worker.ContributeOkAsync(a, TestWorker.HonestDigest(a.TaskId));
+        var first = await ReadApi.DealWhereAsync(http, dealId, d => d.Tasks.All(t => t.Status == "Settled"), "the first settlement");
+        var firstTx = first.Tasks.Single().SettlementTx;
+        var workerBefore = (await net.Requester.GetAccountAsync(worker.Address)).Balance;
+
+        // Another history without the settlement's block, longer than the one the scheduler saw.
+        Assert.True(await anvil.RevertAsync(snapshot));
+        Assert.False(await net.Requester.IsTaskDoneAsync(match.DealId, 0));
+        await anvil.MineAsync(4);
+
+        // Sent again, the settlement may be the very same transaction (same nonce, same calldata): the history tells.
+        var taskId = first.Tasks.Single().TaskId;
+        var view = await ReadApi.TaskWhereAsync(http, taskId, t => t.Status == "Settled" && t.History.Any(h => h.Reason.Contains("reorganised away")), "the settlement sent again");
+        Assert.Contains(view.History, h => h.Reason.Contains($"of its settlement {firstTx} is no longer on the chain"));
+        Assert.True(await net.Requester.IsTaskDoneAsync(match.DealId, 0), string.Join("\n", view.History.Select(h => $"{h.From}->{h.To}: {h.Reason}")));
+        Assert.Single(await net.Requester.TasksSettledAsync(match.DealId));
+        // Paid once on the surviving branch: the reverted payment is gone, the new one is the only one.
+        Assert.Equal(workerBefore, (await net.Requester.GetAccountAsync(worker.Address)).Balance);
+    }
+
+    [Fact]
     public async Task A_task_past_its_deadline_fails_with_a_refund_reason()
     {
         await using var net = await TestNetwork.StartAsync(workers: 0);

@@ -41,11 +41,18 @@ public static class AttackCampaign
         new ManyMemoriesAttack(),
         new ResultCopyingAttack(),
         new ArchiveEscapeAttack(),
-        new SybilLoginsAttack(),
-        new SlotHoardingAttack(),
+        new SybilLoginsAttack(), new SlotHoardingAttack(),
         new StorageOutageAttack(),
         new OrderBookSpamAttack(OrderBookSpamAttack.OrdersFromEnvironment()),
         new CappedRpcAttack(),
+        new ChallengeFloodAttack(),
+        new HighSContributionAttack(),
+        new UploadFloodAttack(),
+        new HostileAppLocationsAttack(),
+        new LongPollFloodAttack(),
+        new SettlementCrashAttack(),
+        new StalledReceiptsAttack(),
+        new ReorgAttack(),
     ];
 
     public static async Task<int> RunAsync(TextWriter output, IEnumerable<string>? only, CancellationToken ct)

@@ -7,7 +7,7 @@ namespace Hearth.Cli.Dev;
 
 /// <summary>`hearth dev up`: the whole network on this machine (chain, storage, order book, a pool's scheduler and
 /// workers, the sample apps and dataset with their orders) until Ctrl-C. Writes the network profile the other
-/// commands read.</summary>
+/// commands read, with the development accounts and their roles (<see cref="DevProfile"/>).</summary>
 public static class DevUp
 {
     public static readonly Option<int> WorkersOption = new("--workers") { Description = "Number of workers.", DefaultValueFactory = _ => 3 };
@@ -36,10 +36,11 @@ public static class DevUp
         await output.WriteLineAsync("starting a local network: chain, storage, order book, scheduler, workers, sample apps...");
         var net = await LocalNetwork.StartAsync(new LocalNetworkOptions { Workers = workers }, ct);
         var profilePath = parse.GetValue(CommandEnvironment.NetworkOption) ?? NetworkProfile.DefaultPath(env.Context);
-        (NetworkProfile.From(net.Chain.Deployment, net.Chain.RpcUrl) with
+        // The profile, plus the development accounts and their roles for tools that do not use the CLI.
+        DevProfile.Save(NetworkProfile.From(net.Chain.Deployment, net.Chain.RpcUrl) with
         {
             StorageUrl = net.StorageUrl, MarketUrl = net.MarketUrl, SchedulerUrl = net.SchedulerUrl,
-        }).Save(profilePath);
+        }, DevProfile.Accounts(net), profilePath);
         var d = net.Chain.Deployment;
         await output.WriteLineAsync($"chain        {net.Chain.RpcUrl} (chain id {d.ChainId}); market contract {d.Market}");
         await output.WriteLineAsync($"storage      {net.StorageUrl}");
@@ -48,9 +49,9 @@ public static class DevUp
         await output.WriteLineAsync($"profile      {Path.GetFullPath(profilePath)}");
         foreach (var app in net.Apps) await output.WriteLineAsync($"app {app.Id,-3}      {app.Name}");
         if (net.Dataset is { } ds) await output.WriteLineAsync($"dataset {ds.Id,-3}  {ds.Name} (particle-collision events)");
-        await output.WriteLineAsync("development accounts (funded with HRTH and ether for gas); the requester is (5):");
-        for (var i = 0; i < net.Chain.Keys.Count && i < 12; i++)
-            await output.WriteLineAsync($"  ({i}) {net.Address(i)}  key {net.Chain.Keys[i]}");
+        await output.WriteLineAsync("development accounts (funded with HRTH and ether for gas; DEVELOPMENT ONLY, public test keys; all of them, with what each owns, are in the profile):");
+        foreach (var account in DevProfile.Accounts(net).Take(12))
+            await output.WriteLineAsync($"  ({account.Index}) {account.Address}  key {account.PrivateKey}  {account.Role}");
         return (net, Path.GetFullPath(profilePath));
     }
 }

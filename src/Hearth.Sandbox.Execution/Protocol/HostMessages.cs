@@ -4,7 +4,7 @@ namespace Hearth.Sandbox.Execution.Protocol;
 internal static class HostMessages
 {
     /// <summary>Changes whenever a body changes; a host of another version is refused.</summary>
-    public const int ProtocolVersion = 2;
+    public const int ProtocolVersion = 3;
 
     public static byte[] Ready() => HostFrame.Encode(HostMessageType.Ready, writer => writer.Write(ProtocolVersion));
 
@@ -36,6 +36,7 @@ internal static class HostMessages
         }
         writer.Write(invocation.InputDirectory);
         writer.Write(invocation.OutputDirectory);
+        writer.Write(invocation.ScratchDirectory);
         writer.Write(invocation.MemoryBytes);
         WriteOptional(writer, invocation.Fuel, writer.Write);
         writer.Write(invocation.ConsoleCaptureBytes);
@@ -60,6 +61,7 @@ internal static class HostMessages
         return new ModuleInvocation(module, sha256, programName, arguments, environment,
             InputDirectory: reader.ReadString(),
             OutputDirectory: reader.ReadString(),
+            ScratchDirectory: reader.ReadString(),
             MemoryBytes: reader.ReadInt64(),
             Fuel: ReadOptional(reader, reader.ReadUInt64),
             ConsoleCaptureBytes: reader.ReadInt32());

@@ -202,6 +202,7 @@ public sealed class WorkerExchange(
                 var deal = deals[replicate.DealId];
                 string?[] publicIds = [deal.DealId, replicate.TaskId, deal.AppChecksum, deal.DatasetChecksum];
                 var why = $"worker {reports.Worker} reported {Clip(ResultSecrecy.Redact(f.Item.Report.Kind, publicIds), 50)}: {Clip(ResultSecrecy.Redact(f.Item.Report.Reason ?? "", publicIds), 500)}";
+                replicate.FailureKind = f.Item.Report.Kind.Length <= ReplicateBudget.MaxKindLength ? f.Item.Report.Kind : null;
                 ReplicateStateMachine.Move(db, replicate, ReplicateStatus.Failed, why, nowMs);
                 var task = tasks[replicate.TaskId];
                 TaskProgress.Advance(db, task, deal, siblings[task.TaskId].ToList(), new Dictionary<string, WorkerStanding>(), 2, nowMs);

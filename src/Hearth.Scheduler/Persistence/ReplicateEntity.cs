@@ -30,6 +30,9 @@ public sealed class ReplicateEntity
     /// <summary>The worker's 65-byte ResultChain signature over the head after this result, hex.</summary>
     public string? ChainSignature { get; set; }
     public long? ContributedAtMs { get; set; }
+
+    /// <summary>The kind of the worker's failure report (docs/worker.md), when it gave the replicate back with one.</summary>
+    public string? FailureKind { get; set; }
     public int? ExitCode { get; set; }
     public double? RunSeconds { get; set; }
     /// <summary>Taken back because its lease ran out (no progress for the lease): its worker never gets the task again.</summary>

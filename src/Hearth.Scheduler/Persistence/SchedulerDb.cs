@@ -30,6 +30,7 @@ public sealed class SchedulerDb(DbContextOptions<SchedulerDb> options) : DbConte
             e.Property(t => t.Version).IsConcurrencyToken();
             e.HasIndex(t => new { t.DealId, t.Index }).IsUnique();
             e.HasIndex(t => t.Status);
+            e.HasIndex(t => new { t.Status, t.SettledBlock });
             // A deal's next pending tasks, in order, without reading the others.
             e.HasIndex(t => new { t.DealId, t.Status, t.Index });
         });

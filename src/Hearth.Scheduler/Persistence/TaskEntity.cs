@@ -15,6 +15,10 @@ public sealed class TaskEntity
     public string? ConsensusDigest { get; set; }
     public long? ConsensusAtMs { get; set; }
     public string? SettlementTx { get; set; }
+    /// <summary>The block (number and hash) of the settlement transaction, when known: should that block leave the chain
+    /// (a reorganisation), the task is reopened and the chain asked again.</summary>
+    public long? SettledBlock { get; set; }
+    public string? SettledBlockHash { get; set; }
     public int SettleAttempts { get; set; }
 
     /// <summary>When its last settlement was sent (unix ms): a task Settling for longer than

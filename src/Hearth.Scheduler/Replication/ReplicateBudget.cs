@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using Hearth.Scheduler.Persistence;
 using Hearth.Scheduler.State;
 
@@ -10,11 +9,13 @@ namespace Hearth.Scheduler.Replication;
 /// see. A worker holding or having contributed to a task never gets it again (replication needs independent workers);
 /// a worker whose replicate was lost to the infrastructure (a download, an upload, the worker itself, a restart, silence)
 /// may, after <see cref="SchedulerOptions.ReplicateRetryDelayMs"/>; a worker whose replicate failed for a reason of the
-/// task's own (the module trapped, ran out of time or memory, the assets do not match their checksums, the assignment
-/// was refused) does not, as it would fail the same way. Every replicate, lost or not, counts against
+/// task's own (the module ran past the time limit, the assets do not match their checksums, the assignment was refused)
+/// does not, as it would fail the same way. (A module that traps or exits non-zero is not a failure report: its
+/// failure record is its contribution, Protocol.Deals.AppFailure.) The kind is the one the worker reported, kept in its
+/// own column. Every replicate, lost or not, counts against
 /// <see cref="SchedulerOptions.MaxReplicatesPerTask"/>, so a task cannot loop for ever.
 /// </summary>
-public static partial class ReplicateBudget
+public static class ReplicateBudget
 {
     /// <summary>Failure kinds (as workers report them, docs/worker.md) that say nothing about the task itself.</summary>
     public static readonly IReadOnlySet<string> InfrastructureKinds = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { "download", "upload", "internal", "restarted" };
@@ -24,7 +25,7 @@ public static partial class ReplicateBudget
 
     /// <summary>Whether the replicate was lost to the infrastructure: its worker may be given the task again.</summary>
     public static bool LostToInfrastructure(ReplicateEntity r) =>
-        r.Status == ReplicateStatus.Abandoned || (r.Status == ReplicateStatus.Failed && FailureKindOf(r.Reason) is { } kind && InfrastructureKinds.Contains(kind));
+        r.Status == ReplicateStatus.Abandoned || (r.Status == ReplicateStatus.Failed && r.FailureKind is { } kind && InfrastructureKinds.Contains(kind));
 
     /// <summary>Whether the replicate keeps its worker from ever being given its task again.</summary>
     public static bool BarsWorker(ReplicateEntity r) => r.Status switch
@@ -36,16 +37,6 @@ public static partial class ReplicateBudget
         _ => true,
     };
 
-    /// <summary>
-    /// The kind of a worker's failure report, from the reason it was recorded with ("worker 0x… reported download: …",
-    /// written by the worker exchange); null when the reason is not a worker's report.
-    /// </summary>
-    public static string? FailureKindOf(string reason)
-    {
-        var m = Reported().Match(reason);
-        return m.Success ? m.Groups["kind"].Value : null;
-    }
-
-    [GeneratedRegex(@"^worker 0x[0-9a-fA-F]{40} reported (?<kind>[^\s:]{1,50}):")]
-    private static partial Regex Reported();
+    /// <summary>The longest failure kind kept (kinds are short words; a longer one is not a kind this scheduler knows).</summary>
+    public const int MaxKindLength = 50;
 }

@@ -28,6 +28,7 @@ public sealed class Settler(
     IDbContextFactory<SchedulerDb> dbs,
     SchedulerGate gate,
     HearthClient chain,
+    Hearth.Chain.Watching.ChainReader reader,
     WorkerScores scores,
     ChainClock chainClock,
     SchedulerSignals signals,
@@ -90,11 +91,53 @@ public sealed class Settler(
         var now = Environment.TickCount64; // a cadence, not a protocol deadline: the machine's monotonic clock
         if (now < _nextCheckTicks) return;
         _nextCheckTicks = now + options.Value.SettlementCheckIntervalMs;
+        await ReopenReorganisedAsync(ct);
         var (count, o) = await ReconcileAsync(afterRestart: false, ct);
         if (o.Settled + o.Resent + o.Failed > 0) SchedulerLog.SettlementReconciled(logger, count, o.Settled, o.Resent, o.Failed);
     }
 
     private sealed record Outcome(int Settled, int Resent, int Failed);
+
+    /// <summary>
+    /// Settled tasks whose settlement was mined in the last <see cref="SchedulerOptions.SettlementReorgWindowBlocks"/> blocks
+    /// are checked by their block's hash: a block no longer on the chain (a reorganisation took it) reopens its tasks as
+    /// Settling, and the reconciliation that follows asks the chain what became of them (settled on the new branch, or
+    /// sent again). One block read per distinct settlement block in the window.
+    /// </summary>
+    private async Task ReopenReorganisedAsync(CancellationToken ct)
+    {
+        var window = options.Value.SettlementReorgWindowBlocks;
+        if (window <= 0) return;
+        var from = await reader.HeadAsync(ct) - window;
+        List<(long Block, string Hash)> recent;
+        await using (var peek = await dbs.CreateDbContextAsync(ct))
+            recent = (await peek.Tasks.AsNoTracking()
+                    .Where(t => t.Status == TaskStatus.Settled && t.SettledBlock >= from && t.SettledBlockHash != null)
+                    .Select(t => new { t.SettledBlock, t.SettledBlockHash }).Distinct().ToListAsync(ct))
+                .Select(b => (b.SettledBlock!.Value, b.SettledBlockHash!)).ToList();
+        var gone = new List<(long Block, string Hash)>();
+        foreach (var (block, hash) in recent)
+            if (!string.Equals((await reader.BlockAsync(block, ct))?.Hash, hash, StringComparison.OrdinalIgnoreCase)) gone.Add((block, hash));
+        if (gone.Count == 0) return;
+
+        var reopened = 0;
+        using (await gate.EnterAsync(ct))
+        {
+            await using var db = await dbs.CreateDbContextAsync(ct);
+            var nowMs = Now();
+            var blocks = gone.Select(g => g.Block).ToList();
+            foreach (var t in await db.Tasks.Where(t => t.Status == TaskStatus.Settled && t.SettledBlock != null && blocks.Contains(t.SettledBlock.Value)).ToListAsync(ct))
+            {
+                if (!gone.Contains((t.SettledBlock!.Value, t.SettledBlockHash!))) continue;
+                t.SettleSentAtMs = 0;
+                TaskStateMachine.Move(db, t, TaskStatus.Settling,
+                    $"the block {t.SettledBlock} of its settlement {t.SettlementTx} is no longer on the chain (reorganised away); checking the chain", nowMs);
+                reopened++;
+            }
+            await db.SaveChangesAsync(ct);
+        }
+        SchedulerLog.SettlementReorganised(logger, reopened, gone.Count);
+    }
 
     /// <summary>
     /// Every task left Settling: done on chain, it is Settled (or Failed when it was refunded); not done past the deal's
@@ -151,12 +194,18 @@ public sealed class Settler(
             }
             await db.SaveChangesAsync(ct);
         }
-        if (resent > 0) signals.SettlementNeeded.Fire();
+        if (resent > 0)
+        {
+            // What was sent was not mined (or was reorganised away): the account's nonce on chain may be behind the one this
+            // sender counted, and a transaction with a nonce ahead of the chain's would wait for ever. Read it again.
+            _sender = null;
+            signals.SettlementNeeded.Fire();
+        }
         return (settling.Count, new Outcome(settled, resent, failed));
     }
 
     /// <summary>What the chain says of a task: done or not, and when done the transaction that settled or refunded it, if found.</summary>
-    private sealed record ChainFact(bool Done, bool Refunded = false, string? Transaction = null, long? Block = null);
+    private sealed record ChainFact(bool Done, bool Refunded = false, string? Transaction = null, long? Block = null, string? BlockHash = null);
 
     private async Task<Dictionary<string, ChainFact>> ReadChainAsync(IEnumerable<TaskEntity> tasks, IReadOnlyDictionary<string, DealEntity> deals, CancellationToken ct)
     {
@@ -191,7 +240,7 @@ public sealed class Settler(
             try
             {
                 foreach (var log in await settledEvent.GetAllChangesAsync(OfDeal(settledEvent.CreateFilterInput(new BlockParameter((ulong)from), new BlockParameter((ulong)to)), dealId)))
-                    found[(long)log.Event.Task] = new ChainFact(true, false, log.Log.TransactionHash, (long)log.Log.BlockNumber.Value);
+                    found[(long)log.Event.Task] = new ChainFact(true, false, log.Log.TransactionHash, (long)log.Log.BlockNumber.Value, log.Log.BlockHash);
                 foreach (var log in await refundedEvent.GetAllChangesAsync(OfDeal(refundedEvent.CreateFilterInput(new BlockParameter((ulong)from), new BlockParameter((ulong)to)), dealId)))
                     found[(long)log.Event.Task] = new ChainFact(true, true, log.Log.TransactionHash, (long)log.Log.BlockNumber.Value);
             }
@@ -217,7 +266,7 @@ public sealed class Settler(
             TaskStateMachine.Move(db, t, TaskStatus.Failed, $"refunded on chain in transaction {fact.Transaction} (block {fact.Block}): the requester claimed it after the deadline; {context}", nowMs);
             return false;
         }
-        if (fact.Transaction is not null) t.SettlementTx = fact.Transaction;
+        if (fact.Transaction is not null) (t.SettlementTx, t.SettledBlock, t.SettledBlockHash) = (fact.Transaction, fact.Block, fact.BlockHash);
         var where = fact.Transaction is null ? "found done on chain" : $"found settled on chain in transaction {fact.Transaction} (block {fact.Block})";
         TaskStateMachine.Move(db, t, TaskStatus.Settled, $"{where}: {context}", nowMs);
         return true;
@@ -382,7 +431,7 @@ public sealed class Settler(
         var nowMs = Now();
         foreach (var t in await db.Tasks.Where(t => taskIds.Contains(t.TaskId) && t.Status == TaskStatus.Settling).ToListAsync(CancellationToken.None))
         {
-            t.SettlementTx = tx.Hash;
+            (t.SettlementTx, t.SettledBlock, t.SettledBlockHash) = (tx.Hash, tx.BlockNumber, tx.Receipt.BlockHash);
             TaskStateMachine.Move(db, t, TaskStatus.Settled, $"settled in transaction {tx.Hash} (block {tx.BlockNumber}, {taskIds.Count} task(s) in the batch)", nowMs);
         }
         // Once mined, the record must be written even if the host is stopping: hence no cancellation here.

@@ -22,7 +22,8 @@ public static class TaskStateMachine
         // Back from Settling when the transaction was refused, was not mined in time, or the chain judged the consensus
         // differently; Settled or Failed (deadline, refund) only as the chain says once anything may have been sent.
         [TaskStatus.Settling] = [TaskStatus.Settled, TaskStatus.ConsensusReached, TaskStatus.Contributed, TaskStatus.Failed],
-        [TaskStatus.Settled] = [],
+        // Back to Settling when the block of its settlement was reorganised away: the chain says again what became of it.
+        [TaskStatus.Settled] = [TaskStatus.Settling],
         [TaskStatus.Failed] = [],
     };
 
