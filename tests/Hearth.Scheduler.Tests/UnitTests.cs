@@ -60,7 +60,8 @@ public sealed class StateMachineTests
     [InlineData(TaskStatus.Pending, TaskStatus.Settled, false)]
     [InlineData(TaskStatus.ConsensusReached, TaskStatus.Settling, true)]
     [InlineData(TaskStatus.Settling, TaskStatus.ConsensusReached, true)]
-    [InlineData(TaskStatus.Settled, TaskStatus.Settling, false)]
+    [InlineData(TaskStatus.Settled, TaskStatus.Settling, true)] // its settlement's block was reorganised away
+    [InlineData(TaskStatus.Settled, TaskStatus.ConsensusReached, false)]
     [InlineData(TaskStatus.Failed, TaskStatus.Running, false)]
     public void Task_transitions(TaskStatus from, TaskStatus to, bool allowed) => Assert.Equal(allowed, TaskStateMachine.CanMove(from, to));
 

@@ -217,7 +217,7 @@ public sealed class AssignmentTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public async Task Module_exiting_with_an_error_is_reported_with_its_exit_code_not_contributed()
+    public async Task Module_exiting_with_an_error_contributes_its_failure_record_with_its_exit_code_and_stderr()
     {
         await using var network = await TestNetwork.StartAsync(output);
         var worker = await network.StartWorkerAsync(network.WorkerOptions(1));
@@ -225,11 +225,19 @@ public sealed class AssignmentTests(ITestOutputHelper output)
         var assignment = network.Assign(worker.Address, app, ["not-a-number"]);
         network.Scheduler.Enqueue(worker.Address, assignment);
 
-        var failure = await network.Scheduler.WaitForAsync(s => s.Failures.FirstOrDefault(f => f.ReplicateId == assignment.ReplicateId).Report, "the failure");
+        // The program's own failure is its result: contributed (signed, uploaded), never reported as a failure.
+        var report = await network.Scheduler.WaitForAsync(s => s.Contributions.FirstOrDefault(c => c.ReplicateId == assignment.ReplicateId).Report, "the failure record");
+        Assert.Equal(2, report.ExitCode);
+        Assert.Empty(network.Scheduler.Read(s => s.Failures.ToList()));
 
-        Assert.Equal("non-zero-exit", failure.Kind);
-        Assert.Contains("exited with code 2", failure.Reason);
-        Assert.Empty(network.Scheduler.Read(s => s.Contributions.ToList()));
+        using var archive = new System.Formats.Tar.TarReader(new MemoryStream(await network.DownloadAsync(report.Digest)));
+        var entries = new Dictionary<string, string>();
+        while (archive.GetNextEntry() is { } entry)
+            if (entry.DataStream is { } data) entries[entry.Name.TrimStart('.', '/')] = new StreamReader(data).ReadToEnd();
+        Assert.Equal(new Hearth.Protocol.Deals.AppFailure("non-zero-exit", 2, false, false).ToJson(),
+            Encoding.UTF8.GetBytes(entries.Single(e => e.Key.EndsWith("failure.json", StringComparison.Ordinal)).Value));
+        Assert.NotEmpty(entries.Single(e => e.Key.EndsWith("/stderr", StringComparison.Ordinal)).Value);
+        Assert.DoesNotContain(entries.Keys, k => !k.StartsWith("hearth/", StringComparison.Ordinal));
     }
 
     [Fact]

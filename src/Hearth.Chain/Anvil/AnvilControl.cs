@@ -24,6 +24,9 @@ public sealed class AnvilControl(string rpcUrl)
             await SendAsync<string>("evm_mine", ct);
     }
 
+    /// <summary>Turns mining of each transaction as it arrives on or off (off: transactions wait in the pool for <see cref="MineAsync"/>).</summary>
+    public Task SetAutomineAsync(bool on, CancellationToken ct = default) => SendAsync<object>("evm_setAutomine", ct, on);
+
     /// <summary>Moves the chain's clock forward; the next block carries the new time.</summary>
     public Task IncreaseTimeAsync(TimeSpan by, CancellationToken ct = default) =>
         SendAsync<object>("evm_increaseTime", ct, new HexBigInteger((long)by.TotalSeconds));

@@ -22,6 +22,16 @@ public sealed record SenderOptions
 
     /// <summary>Attempts for a send that fails for a transient reason (a stale nonce, a dropped connection).</summary>
     public int Attempts { get; init; } = 3;
+
+    /// <summary>
+    /// A transaction not mined after this long is sent again with the same nonce and a gas price an eighth higher (at
+    /// least the node's current price), replacing it in the node's pool, and so on until <see cref="ReceiptTimeout"/>:
+    /// a transaction priced under a rising market is not left stuck. Null: never.
+    /// </summary>
+    public TimeSpan? FeeBumpAfter { get; init; }
+
+    /// <summary>The highest gas price a fee bump may offer, in wei; null: no ceiling.</summary>
+    public BigInteger? MaxGasPrice { get; init; }
 }
 
 /// <summary>
@@ -80,10 +90,10 @@ public sealed partial class TransactionSender
                     continue;
                 }
                 _nextNonce++;
-                var receipt = await WaitForReceiptAsync(hash, ct);
+                var receipt = await WaitForReceiptAsync(input, hash, ct);
                 if (receipt.Status?.Value == 0)
                     throw await ExplainFailureAsync(input, receipt, what, ct);
-                return new TransactionResult(hash, (long)receipt.GasUsed.Value, (long)receipt.BlockNumber.Value, receipt);
+                return new TransactionResult(receipt.TransactionHash, (long)receipt.GasUsed.Value, (long)receipt.BlockNumber.Value, receipt);
             }
         }
         catch (RpcClientUnknownException e)
@@ -143,22 +153,58 @@ public sealed partial class TransactionSender
         }
     }
 
-    private async Task<TransactionReceipt> WaitForReceiptAsync(string hash, CancellationToken ct)
+    /// <summary>
+    /// Waits for the receipt of the transaction or of any of its replacements: past <see cref="SenderOptions.FeeBumpAfter"/>
+    /// without one, the same transaction (same nonce) is signed again at a higher gas price and sent, and every hash sent
+    /// is watched, since any of them may be the one mined.
+    /// </summary>
+    private async Task<TransactionReceipt> WaitForReceiptAsync(TransactionInput input, string hash, CancellationToken ct)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
         timeout.CancelAfter(_options.ReceiptTimeout);
+        var hashes = new List<string> { hash };
+        var nextBump = _options.FeeBumpAfter is { } after ? DateTime.UtcNow + after : DateTime.MaxValue;
         while (true)
         {
-            var receipt = await Web3.Eth.Transactions.GetTransactionReceipt.SendRequestAsync(hash);
-            if (receipt is not null) return receipt;
+            foreach (var h in hashes)
+            {
+                var receipt = await Web3.Eth.Transactions.GetTransactionReceipt.SendRequestAsync(h);
+                if (receipt is not null) return receipt;
+            }
+            if (DateTime.UtcNow >= nextBump)
+            {
+                if (await BumpAsync(input) is { } bumped) hashes.Add(bumped);
+                nextBump = DateTime.UtcNow + _options.FeeBumpAfter!.Value;
+            }
             try
             {
                 await Task.Delay(_options.ReceiptPollInterval, timeout.Token);
             }
             catch (OperationCanceledException) when (!ct.IsCancellationRequested)
             {
-                throw new TimeoutException($"transaction {hash} was not mined within {_options.ReceiptTimeout}");
+                throw new TimeoutException($"transaction {string.Join(", ", hashes)} was not mined within {_options.ReceiptTimeout}");
             }
+        }
+    }
+
+    /// <summary>Signs <paramref name="input"/> again at a higher gas price and sends it; null when the node refused the
+    /// replacement (the original was mined meanwhile, or the ceiling leaves no room): the hashes already sent are watched.</summary>
+    private async Task<string?> BumpAsync(TransactionInput input)
+    {
+        var price = input.GasPrice.Value;
+        var bumped = BigInteger.Max(price + price / 8 + 1, (await Web3.Eth.GasPrice.SendRequestAsync()).Value);
+        if (_options.MaxGasPrice is { } ceiling && bumped > ceiling) bumped = ceiling;
+        if (bumped <= price) return null;
+        input.GasPrice = new HexBigInteger(bumped);
+        try
+        {
+            var raw = await Web3.TransactionManager.SignTransactionAsync(input);
+            return await Web3.Eth.Transactions.SendRawTransaction.SendRequestAsync(raw.StartsWith("0x", StringComparison.Ordinal) ? raw : "0x" + raw);
+        }
+        catch (RpcResponseException)
+        {
+            input.GasPrice = new HexBigInteger(price);
+            return null;
         }
     }
 

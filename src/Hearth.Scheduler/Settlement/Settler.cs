@@ -305,7 +305,12 @@ public sealed class Settler(
         if (_sender is not null) return _sender;
         var o = options.Value;
         var sender = new TransactionSender(o.RpcUrl, o.SchedulerPrivateKey, o.ChainId,
-            new SenderOptions { ReceiptTimeout = TimeSpan.FromSeconds(o.SettlementResendAfterSeconds) });
+            new SenderOptions
+            {
+                ReceiptTimeout = TimeSpan.FromSeconds(o.SettlementResendAfterSeconds),
+                // A settlement priced under a rising market is replaced at a higher price, four times before it is given up.
+                FeeBumpAfter = TimeSpan.FromSeconds(o.SettlementResendAfterSeconds / 5.0),
+            });
         return _sender = new HearthClient(sender, o.Deployment ?? chain.Deployment);
     }
 
