@@ -55,6 +55,9 @@ public sealed class WorkerIdentity
     /// <summary>The 65-byte EIP-712 contribution signature over a task's result digest.</summary>
     public byte[] SignContribution(Hash32 taskId, Hash32 digest) => ContributionSigning.Sign(Domain, taskId, digest, _key);
 
+    /// <summary>The 65-byte EIP-712 RunLogs signature: these logs are what the run that left this result printed.</summary>
+    public byte[] SignRunLogs(Hash32 taskId, Hash32 result, Hash32 logs) => RunLogsSigning.Sign(Domain, taskId, result, logs, _key);
+
     /// <summary>Extends the deal's result chain with a result and signs the new head; returns the head before it.</summary>
     public (Hash32 Start, byte[] Signature) SignInChain(Hash32 dealId, long taskIndex, Hash32 digest)
     {

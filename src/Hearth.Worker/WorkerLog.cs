@@ -65,6 +65,9 @@ internal static partial class WorkerLog
     [LoggerMessage(EventId = 6021, Level = LogLevel.Warning, Message = "Upload of result {Digest} failed (attempt {Attempt}); retrying: {Reason}")]
     public static partial void UploadRetrying(ILogger logger, string digest, int attempt, string reason);
 
+    [LoggerMessage(EventId = 6026, Level = LogLevel.Warning, Message = "Logs of replicate {ReplicateId} could not be stored; contributing without them: {Reason}")]
+    public static partial void LogsNotStored(ILogger logger, string replicateId, string reason);
+
     [LoggerMessage(EventId = 6030, Level = LogLevel.Debug, Message = "Progress {Stage} of replicate {ReplicateId} not delivered: {Reason}")]
     public static partial void ProgressNotDelivered(ILogger logger, string replicateId, string stage, string reason);
 

@@ -71,6 +71,12 @@ public sealed class WorkerOptions
     /// <summary>Largest dataset the worker downloads, in bytes. Default 4 GiB.</summary>
     public long MaxDatasetBytes { get; set; } = 4L * 1024 * 1024 * 1024;
 
+    /// <summary>A dataset that is a tar (or gzip-compressed tar) is unpacked under /in: most bytes its files may add up to. Default 4 GiB.</summary>
+    public long MaxDatasetUnpackedBytes { get; set; } = 4L * 1024 * 1024 * 1024;
+
+    /// <summary>Most entries (files, folders) an unpacked dataset archive may hold. Default 100,000.</summary>
+    public int MaxDatasetEntries { get; set; } = 100_000;
+
     /// <summary>A download that receives no byte for this long is abandoned (and retried). Default 30 s.</summary>
     public TimeSpan DownloadIdleTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
@@ -123,6 +129,8 @@ public sealed class WorkerOptions
         target.DownloadAttempts = DownloadAttempts;
         target.MaxAppBytes = MaxAppBytes;
         target.MaxDatasetBytes = MaxDatasetBytes;
+        target.MaxDatasetUnpackedBytes = MaxDatasetUnpackedBytes;
+        target.MaxDatasetEntries = MaxDatasetEntries;
         target.DownloadIdleTimeout = DownloadIdleTimeout;
         target.DownloadTimeout = DownloadTimeout;
         target.AllowedDownloadHosts = AllowedDownloadHosts is null ? null! : [.. AllowedDownloadHosts];

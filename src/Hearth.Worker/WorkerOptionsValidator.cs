@@ -59,6 +59,10 @@ public sealed class WorkerOptionsValidator : IValidateOptions<WorkerOptions>
             failures.Add($"{section}:MaxAppBytes must be a positive number of bytes (the largest app module downloaded), was {options.MaxAppBytes}.");
         if (options.MaxDatasetBytes <= 0)
             failures.Add($"{section}:MaxDatasetBytes must be a positive number of bytes (the largest dataset downloaded), was {options.MaxDatasetBytes}.");
+        if (options.MaxDatasetUnpackedBytes <= 0)
+            failures.Add($"{section}:MaxDatasetUnpackedBytes must be a positive number of bytes (the most a dataset archive unpacks to), was {options.MaxDatasetUnpackedBytes}.");
+        if (options.MaxDatasetEntries <= 0)
+            failures.Add($"{section}:MaxDatasetEntries must be a positive number (the most entries a dataset archive holds), was {options.MaxDatasetEntries}.");
         if (options.DownloadIdleTimeout < TimeSpan.FromMilliseconds(100) || options.DownloadIdleTimeout > TimeSpan.FromHours(1))
             failures.Add($"{section}:DownloadIdleTimeout must be between 100 ms and 1 hour, was {options.DownloadIdleTimeout}.");
         if (options.DownloadTimeout < TimeSpan.FromSeconds(1) || options.DownloadTimeout > TimeSpan.FromDays(7))

@@ -29,6 +29,8 @@ public static class AssetCommands
             var storage = StorageOf(network);
             var address = await storage.PutFileAsync(path, ct);
             var location = $"{storage.BaseUrl.ToString().TrimEnd('/')}/blobs/{address.Hex}";
+            // A dataset file keeps its name: workers show it as /in/<name> (an archive is unpacked under /in instead).
+            if (kind == OrderKind.Dataset && DatasetFileName(path) is { } fileName) location += "?name=" + Uri.EscapeDataString(fileName);
             var client = env.Client(parse);
             var checksum = Hash32.Parse(address.Hex);
             var label = parse.GetValue(name) ?? Path.GetFileName(path);
@@ -149,6 +151,15 @@ public static class AssetCommands
     {
         if (string.IsNullOrEmpty(network.StorageUrl)) throw new CliException("the network profile names no storage: set StorageUrl or HEARTH_STORAGEURL");
         return new StorageClient(StorageClient.CreateHttpClient(new Uri(network.StorageUrl)));
+    }
+
+    /// <summary>The file's name when workers would keep it (as their AssetLocation does: no folders, no dot-name, no
+    /// control characters, at most 128 characters); null otherwise, and the file is /in/dataset.</summary>
+    public static string? DatasetFileName(string path)
+    {
+        var name = Path.GetFileName(path);
+        return string.IsNullOrWhiteSpace(name) || name.Length > 128 || name.StartsWith('.') || name.Any(char.IsControl)
+            || name.IndexOfAny(['/', '\\', '\0']) >= 0 ? null : name;
     }
 
     private static void CheckWasm(string path)

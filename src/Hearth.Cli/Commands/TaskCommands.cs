@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Hearth.Chain;
 using Hearth.Network.Requesting;
+using Hearth.Sandbox;
 using Hearth.Protocol;
 using Hearth.Protocol.Deals;
 
@@ -48,7 +49,64 @@ public static class TaskCommands
             return 0;
         });
         command.Subcommands.Add(show);
+        command.Subcommands.Add(Logs(env));
         return command;
+    }
+
+    /// <summary>
+    /// `hearth task logs DEAL-ID:INDEX`: the settled task's stdout then stderr. A successful run's logs come from beside its
+    /// result (fetched from the deal's result storage, sha256 and worker's RunLogs signature checked); a failure record's
+    /// are the certified record's own.
+    /// </summary>
+    private static Command Logs(CommandEnvironment env)
+    {
+        var id = new Argument<string>("task") { Description = "DEAL-ID:INDEX." };
+        var logs = new Command("logs", "The stdout and stderr of a settled task's run (verified), stdout first.") { id };
+        logs.SetAction(async (parse, ct) =>
+        {
+            var text = parse.GetValue(id)!;
+            var (dealId, index) = ParseDealAndIndex(text);
+            var network = env.Network(parse);
+            if (string.IsNullOrEmpty(network.SchedulerUrl)) throw new CliException("the network profile names no scheduler: set SchedulerUrl or HEARTH_SCHEDULERURL");
+            var chain = env.Reader(parse);
+            var settled = (await chain.TasksSettledAsync(dealId, ct)).FirstOrDefault(s => (long)s.Task == index)
+                ?? throw new CliException($"task {index} of deal {dealId} is not settled: its logs are shown once its result is certified on chain (`hearth task show {text}`)");
+            var certified = new Hash32(settled.Digest);
+            var locations = (await chain.ResultsStoredAsync(dealId, ct)).Select(r => r.Location).Distinct().ToList();
+            if (locations.Count == 0) throw new CliException($"deal {dealId} names no result location");
+            VerifiedRunLogs? found;
+            try
+            {
+                found = await RunLogsReader.BesideResultAsync(chain, SchedulerReader.For(network.SchedulerUrl), dealId, index, certified, locations, ct);
+                if (found is null)
+                {
+                    // No logs beside the result: a failure record holds its own.
+                    var temp = Directory.CreateTempSubdirectory("hearth-logs-").FullName;
+                    try
+                    {
+                        found = RunLogsReader.OfFailureRecord(index, certified, await RunLogsReader.UnpackResultAsync(locations, certified, temp, ct));
+                    }
+                    finally
+                    {
+                        Directory.Delete(temp, recursive: true);
+                    }
+                }
+            }
+            catch (Exception e) when (e is InvalidOperationException or HttpRequestException or ResultArchiveException)
+            {
+                throw new CliException(e.Message);
+            }
+            if (found is null) throw new CliException($"task {index} of deal {dealId} has no logs: its workers sent none with the result");
+            var view = RunLogsReader.ToView(found);
+            var source = found.FromFailureRecord ? "the certified failure record" : $"worker {found.Worker}, logs {view.LogsDigest} (sha256 and signature checked)";
+            env.Print(parse, view,
+                $"# stdout of task {index} of deal {dealId} ({source}){(view.StdoutTruncated ? $" — truncated at {RunLogs.CaptureBytes} B" : "")}",
+                view.Stdout.TrimEnd('\n'),
+                $"# stderr{(view.StderrTruncated ? $" — truncated at {RunLogs.CaptureBytes} B" : "")}",
+                view.Stderr.TrimEnd('\n'));
+            return 0;
+        });
+        return logs;
     }
 
     public static Command Results(CommandEnvironment env)
@@ -60,13 +118,14 @@ public static class TaskCommands
         get.SetAction(async (parse, ct) =>
         {
             var dealId = DealCommands.ParseDealId(parse.GetValue(id)!);
-            var session = new RequesterSession(env.Reader(parse));
+            var network = env.Network(parse);
+            var session = new RequesterSession(env.Reader(parse)) { Scheduler = network.SchedulerUrl is { Length: > 0 } url ? SchedulerReader.For(url) : null };
             var results = await session.DownloadAsync(dealId, Path.GetFullPath(parse.GetValue(output)!), ct);
             if (results.Count == 0) throw new CliException($"deal {dealId} has no settled task yet");
             env.Print(parse, results.Select(r => new
                 {
                     task = r.Task, digest = r.Digest.ToPlainHex(), folder = r.Folder, archive = r.ArchivePath,
-                    linksNotExtracted = r.LinksNotExtracted.Select(l => l.ToString()).ToList(), refused = r.Refused,
+                    linksNotExtracted = r.LinksNotExtracted.Select(l => l.ToString()).ToList(), refused = r.Refused, logs = r.LogsPath, logsProblem = r.LogsProblem,
                 }),
                 results.SelectMany(ResultLines).ToArray());
             return results.All(r => r.Unpacked) ? 0 : 1;
@@ -92,14 +151,22 @@ public static class TaskCommands
             yield break;
         }
         yield return $"task {r.Task}: {r.Folder} ({digest})";
+        if (r.LogsPath is not null) yield return $"  logs in {r.LogsPath} (signed by the worker, not certified)";
+        if (r.LogsProblem is not null) yield return $"  logs not kept: {r.LogsProblem}";
         if (ResultArchive.DescribeLinks(r.LinksNotExtracted) is { } links)
             yield return $"  {links} (links are never created; {Path.GetFileName(r.ArchivePath)} keeps them)";
     }
 
     private static Hash32 ParseTaskOfDeal(string text)
     {
+        var (dealId, index) = ParseDealAndIndex(text);
+        return Ids.TaskId(dealId, index);
+    }
+
+    private static (Hash32 DealId, long Index) ParseDealAndIndex(string text)
+    {
         var parts = text.Split(':');
         if (parts.Length != 2 || !long.TryParse(parts[1], out var index) || index < 0) throw new CliException($"'{text}' is not DEAL-ID:INDEX");
-        return Ids.TaskId(DealCommands.ParseDealId(parts[0]), index);
+        return (DealCommands.ParseDealId(parts[0]), index);
     }
 }

@@ -3,6 +3,7 @@ using Hearth.Market.Client;
 using Hearth.Protocol;
 using Hearth.Protocol.Deals;
 using Hearth.Protocol.Orders;
+using Hearth.Sandbox;
 using Hearth.Storage;
 using Hearth.Storage.Client;
 
@@ -27,6 +28,13 @@ public sealed record TaskResult(long Task, Hash32 Digest, string ArchivePath, st
     /// <summary>The program's failure, when the certified result is a failure record (<see cref="AppFailure"/>).</summary>
     public AppFailure? Failure { get; init; }
 
+    /// <summary>task-N.logs.json beside the result: the run's logs, verified (<see cref="RunLogsReader"/>); null when none were
+    /// fetched (no scheduler to ask, no logs sent, or a failure record, whose logs are inside it).</summary>
+    public string? LogsPath { get; init; }
+
+    /// <summary>Why the logs announced for the result could not be verified; null otherwise.</summary>
+    public string? LogsProblem { get; init; }
+
     public bool Unpacked => Refused is null;
 }
 
@@ -34,6 +42,10 @@ public sealed record TaskResult(long Task, Hash32 Digest, string ArchivePath, st
 public sealed class RequesterSession(HearthClient chain, MarketClient? market = null)
 {
     public TimeSpan PollInterval { get; init; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>The pool's scheduler: with it, <see cref="DownloadAsync(Hash32, string, CancellationToken)"/> also writes each
+    /// successful task's verified logs beside its result (task-N.logs.json).</summary>
+    public SchedulerReader? Scheduler { get; init; }
 
     /// <summary>The cheapest compatible orders; a request with a callback reads each candidate pool's policy on chain.</summary>
     public Task<OrderChoice> ChooseAsync(RunRequest request, CancellationToken ct) =>
@@ -117,7 +129,11 @@ public sealed class RequesterSession(HearthClient chain, MarketClient? market = 
             try
             {
                 var unpacked = await ResultArchive.ExtractAsync(archive, target, limits, ct);
-                results.Add(new TaskResult((long)s.Task, digest, archive, target) { LinksNotExtracted = unpacked.LinksNotExtracted, Failure = AppFailure.Read(target) });
+                var failure = AppFailure.Read(target);
+                var (logsPath, logsProblem) = failure is null && Scheduler is { } scheduler
+                    ? await WriteLogsAsync(scheduler, dealId, (long)s.Task, digest, locations, Path.Combine(folder, $"task-{s.Task}.logs.json"), ct) : (null, null);
+                results.Add(new TaskResult((long)s.Task, digest, archive, target)
+                    { LinksNotExtracted = unpacked.LinksNotExtracted, Failure = failure, LogsPath = logsPath, LogsProblem = logsProblem });
             }
             catch (ResultArchiveException e)
             {
@@ -125,6 +141,21 @@ public sealed class RequesterSession(HearthClient chain, MarketClient? market = 
             }
         }
         return results;
+    }
+
+    /// <summary>Writes a task's verified logs to <paramref name="path"/>: (the path, null), (null, null) when there are none, (null, why) when they do not verify.</summary>
+    private async Task<(string? Path, string? Problem)> WriteLogsAsync(SchedulerReader scheduler, Hash32 dealId, long task, Hash32 digest, IReadOnlyList<string> locations, string path, CancellationToken ct)
+    {
+        try
+        {
+            if (await RunLogsReader.BesideResultAsync(chain, scheduler, dealId, task, digest, locations, ct) is not { } logs) return (null, null);
+            await File.WriteAllTextAsync(path, System.Text.Json.JsonSerializer.Serialize(RunLogsReader.ToView(logs), RunLogsReader.JsonOptions), ct);
+            return (path, null);
+        }
+        catch (Exception e) when (e is InvalidOperationException or HttpRequestException)
+        {
+            return (null, e.Message);
+        }
     }
 
     private static async Task DownloadFromAnyAsync(IReadOnlyList<string> locations, BlobAddress address, string path, CancellationToken ct)

@@ -57,9 +57,11 @@ public sealed record ProgressReport(string Stage, string? Detail);
 /// <summary>POST /api/workers/replicates/{id}/contribution: the digest is the sha256 of the result archive, already
 /// uploaded to the result storage; the signature is the EIP-712 Contribution signature (65 bytes, hex). ChainStart and
 /// ChainSignature place the result in the worker's result chain of the deal (<c>Hearth.Protocol.Deals.ResultChain</c>):
-/// the head before it, and the ResultChain signature over the head after it. Both or neither.</summary>
+/// the head before it, and the ResultChain signature over the head after it. Both or neither. LogsDigest and LogsSignature
+/// (both or neither; successful runs only) name the run's logs blob in the result storage (<c>Hearth.Protocol.Deals.RunLogs</c>,
+/// 0x + sha256) and sign it (<c>RunLogsSigning</c>: RunLogs(task, result, logs)).</summary>
 public sealed record ContributionReport(string Digest, string Signature, int ExitCode, long? FuelConsumed, double RunSeconds, string? StdoutTail,
-    string? ChainStart = null, string? ChainSignature = null);
+    string? ChainStart = null, string? ChainSignature = null, string? LogsDigest = null, string? LogsSignature = null);
 
 /// <summary>POST /api/workers/replicates/{id}/failure: the worker gives the replicate back, with why.</summary>
 public sealed record FailureReport(string Kind, string Reason);

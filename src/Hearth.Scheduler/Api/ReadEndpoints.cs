@@ -50,7 +50,9 @@ internal static class ReadEndpoints
             var replicates = new List<ReplicateView>();
             foreach (var r in await db.Replicates.AsNoTracking().Where(r => r.TaskId == task.TaskId).OrderBy(r => r.AssignedAtMs).ToListAsync(ct))
                 replicates.Add(new ReplicateView(r.ReplicateId, r.Worker, r.Status.ToString(), shown(r.Reason), settled ? r.Digest : null,
-                    DateTimeOffset.FromUnixTimeMilliseconds(r.AssignedAtMs), await HistoryAsync(db, ReplicateStateMachine.Entity, r.ReplicateId, shown, ct)));
+                    DateTimeOffset.FromUnixTimeMilliseconds(r.AssignedAtMs), await HistoryAsync(db, ReplicateStateMachine.Entity, r.ReplicateId, shown, ct),
+                    // Logs could show the result: secret until settled, as digests are.
+                    settled ? r.LogsDigest : null, settled ? r.LogsSignature : null));
             return Results.Ok(new TaskView(task.TaskId, task.DealId, task.Index, task.Status.ToString(), shown(task.Reason), settled ? task.ConsensusDigest : null,
                 task.SettlementTx, await HistoryAsync(db, TaskStateMachine.Entity, task.TaskId, shown, ct), replicates));
         });

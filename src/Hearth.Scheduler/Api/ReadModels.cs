@@ -3,8 +3,11 @@ namespace Hearth.Scheduler.Api;
 /// <summary>One recorded status change.</summary>
 public sealed record StatusChangeView(string? From, string To, string Reason, DateTimeOffset At);
 
-/// <summary>A replicate of a task; <paramref name="Digest"/> is null until the task is Settled (results stay secret until then).</summary>
-public sealed record ReplicateView(string ReplicateId, string Worker, string Status, string Reason, string? Digest, DateTimeOffset AssignedAt, IReadOnlyList<StatusChangeView> History);
+/// <summary>A replicate of a task; <paramref name="Digest"/> is null until the task is Settled (results stay secret until then), and so
+/// are <paramref name="LogsDigest"/> and <paramref name="LogsSignature"/>: the sha256 of the run's logs blob in the result storage
+/// (<c>RunLogs</c>) and the worker's RunLogs(task, result, logs) signature, null too when the worker sent no logs.</summary>
+public sealed record ReplicateView(string ReplicateId, string Worker, string Status, string Reason, string? Digest, DateTimeOffset AssignedAt, IReadOnlyList<StatusChangeView> History,
+    string? LogsDigest = null, string? LogsSignature = null);
 
 /// <summary>
 /// GET /api/tasks/{taskId}: where a task is, why, and how it got there. <paramref name="ConsensusDigest"/> and the

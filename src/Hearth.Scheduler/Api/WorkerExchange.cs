@@ -129,6 +129,10 @@ public sealed class WorkerExchange(
                 reports.Refuse(c.Index, 400, $"the contribution signature does not recover to worker {reports.Worker} for task {taskId} (signed {signer ?? "nothing readable"}; check the chain id and market address of the EIP-712 domain)");
             else if (c.Chain is { } link && !ChainLinkHolds(rows[c.Item.ReplicateId], c.Digest, link, reports.Worker))
                 reports.Refuse(c.Index, 400, $"the result chain signature does not recover to worker {reports.Worker} over the head after this result (ResultChain(deal, keccak256(chainStart, task, digest)), low s)");
+            else if (c.Item.Report is { LogsDigest: { } logs, LogsSignature: { } logsSignature }
+                && RunLogsSigning.RecoverWorker(chain.Domain, Hash32.Parse(taskId), c.Digest, Hash32.Parse(logs), Convert.FromHexString(logsSignature.AsSpan(2))) is var logsSigner
+                && (logsSigner is null || !Addresses.AreEqual(logsSigner, reports.Worker)))
+                reports.Refuse(c.Index, 400, $"the logs signature does not recover to worker {reports.Worker} (signed {logsSigner ?? "nothing readable"}; RunLogs(task, result, logs) in the contributions' EIP-712 domain)");
         }
         if (options.Value.CheckResultBlobs)
         {
@@ -181,6 +185,9 @@ public sealed class WorkerExchange(
                 replicate.Signature = "0x" + Convert.ToHexStringLower(c.Signature);
                 replicate.ChainStart = c.Chain?.Start.ToString();
                 replicate.ChainSignature = c.Chain is { } link ? "0x" + Convert.ToHexStringLower(link.Signature) : null;
+                // Beside the result, never in the chain: shown, like the digest, once the task is settled (ResultSecrecy).
+                replicate.LogsDigest = r.LogsDigest is { } logs ? Hash32.Parse(logs).ToString() : null;
+                replicate.LogsSignature = r.LogsSignature?.ToLowerInvariant();
                 replicate.ContributedAtMs = nowMs;
                 replicate.ExitCode = r.ExitCode;
                 replicate.RunSeconds = r.RunSeconds;
@@ -352,6 +359,10 @@ public sealed class WorkerExchange(
                 else if (r.ChainStart is null != r.ChainSignature is null) Refuse(i, 400, "chainStart and chainSignature come together, or not at all");
                 else if (r.ChainStart is not null && (r.ChainStart.Length != 66 || !Hash32.TryParse(r.ChainStart, out _))) Refuse(i, 400, "chainStart must be 32 bytes of 0x-prefixed hex");
                 else if (r.ChainSignature is not null && !TryHex(r.ChainSignature, 65, out _)) Refuse(i, 400, "chainSignature must be 65 bytes of 0x-prefixed hex");
+                else if (r.LogsDigest is null != r.LogsSignature is null) Refuse(i, 400, "logsDigest and logsSignature come together, or not at all");
+                else if (r.LogsDigest is not null && (r.LogsDigest is not { Length: 66 } || !r.LogsDigest.StartsWith("0x", StringComparison.OrdinalIgnoreCase) || !Hash32.TryParse(r.LogsDigest, out _)))
+                    Refuse(i, 400, "logsDigest must be a 0x-prefixed sha256 (64 hex digits)");
+                else if (r.LogsSignature is not null && !TryHex(r.LogsSignature, 65, out _)) Refuse(i, 400, "logsSignature must be 65 bytes of 0x-prefixed hex");
                 else _parsed[i] = (digest, signature, r.ChainStart is null ? null : new ChainLink(Hash32.Parse(r.ChainStart), Convert.FromHexString(r.ChainSignature!.AsSpan(2))));
             }
             for (var i = 0; i < failures.Count; i++)

@@ -31,6 +31,12 @@ public sealed class ReplicateEntity
     public string? ChainSignature { get; set; }
     public long? ContributedAtMs { get; set; }
 
+    /// <summary>The sha256 of the run's logs blob beside the result (RunLogs), hex; null when the worker sent none. Secret until settled.</summary>
+    public string? LogsDigest { get; set; }
+
+    /// <summary>The worker's 65-byte RunLogs(task, result, logs) signature, hex.</summary>
+    public string? LogsSignature { get; set; }
+
     /// <summary>The kind of the worker's failure report (docs/worker.md), when it gave the replicate back with one.</summary>
     public string? FailureKind { get; set; }
     public int? ExitCode { get; set; }

@@ -1,5 +1,6 @@
 using Hearth.Protocol.Orders;
 using Hearth.Protocol;
+using Hearth.Protocol.Deals;
 using Hearth.Protocol.WorkerApi;
 using Hearth.Sandbox;
 using Hearth.Storage;
@@ -50,7 +51,8 @@ public static class AssignmentCheck
             WallTime = TimeSpan.FromSeconds(limits.WallTimeSeconds),
             OutputBytes = maxOutputBytes,
             OutputEntries = 10_000,
-            ConsoleCaptureBytes = 64 * 1024,
+            // The run's logs (RunLogs beside a result, or inside a failure record): the same bounded prefix on every worker.
+            ConsoleCaptureBytes = RunLogs.CaptureBytes,
             Fuel = limits.Fuel is { } fuel ? (ulong)fuel : null,
         };
         return sandbox.Validate() is { } problem ? throw Invalid($"limits: {problem}") : sandbox;

@@ -20,6 +20,10 @@ public static class FailureKinds
     /// <summary>A module's or dataset's bytes do not match the sha256 registered for it.</summary>
     public const string Integrity = "integrity";
 
+    /// <summary>The dataset is a tar archive the worker refuses to unpack (a path out of /in, a link, over the size or entry
+    /// limits, malformed): the same on every worker.</summary>
+    public const string InvalidDataset = "invalid-dataset";
+
     /// <summary>The result archive could not be uploaded.</summary>
     public const string Upload = "upload";
 

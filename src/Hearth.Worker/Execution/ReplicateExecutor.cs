@@ -87,9 +87,12 @@ public sealed class ReplicateExecutor(
             var digest = await UploadAsync(assignment, result, linked.Token);
             var signature = identity.SignContribution(taskId, digest);
             var (chainStart, chainSignature) = identity.SignInChain(Hash32.Parse(assignment.DealId), assignment.TaskIndex, digest);
+            // A successful run's logs travel beside its result, signed (a failure record holds its own): not in the archive,
+            // so a program whose logs differ between replicas (it prints the time) still reaches consensus.
+            var logs = result.Succeeded ? await UploadLogsAsync(assignment, taskId, digest, result, linked.Token) : null;
             var contribution = new ContributionReport(digest.ToString(), "0x" + Convert.ToHexStringLower(signature),
                 result.ExitCode ?? 0, result.FuelConsumed is { } fuel ? (long)fuel : null, result.WallTime.TotalSeconds, Tail(result.Stdout, StdoutTailBytes),
-                chainStart.ToString(), "0x" + Convert.ToHexStringLower(chainSignature));
+                chainStart.ToString(), "0x" + Convert.ToHexStringLower(chainSignature), logs?.Digest.ToString(), logs is { } l ? "0x" + Convert.ToHexStringLower(l.Signature) : null);
             return held with { Contribution = contribution };
         }
         catch (ReplicateFailedException e)
@@ -161,13 +164,16 @@ public sealed class ReplicateExecutor(
         }
     }
 
-    /// <summary>The dataset, in a folder of its own shown as /in; the file keeps the name its location gives, or "dataset".</summary>
+    /// <summary>
+    /// The dataset, in a folder of its own shown as /in (<see cref="DatasetInput"/>): a tar (gzip-compressed or not) is
+    /// unpacked there, within the limits; any other file keeps the name its location gives, or "dataset".
+    /// </summary>
     private async Task<string> StageDatasetAsync(AssetRef dataset, string work, CancellationToken ct)
     {
         var cached = await FetchAsync(dataset, "dataset", DatasetLimit, ct);
-        var name = AssetLocation.Resolve(dataset, new Uri(options.StorageUrl)).FileName ?? "dataset";
-        var input = Directory.CreateDirectory(Path.Combine(work, "in")).FullName;
-        File.Copy(cached, Path.Combine(input, name), overwrite: true);
+        var name = AssetLocation.Resolve(dataset, new Uri(options.StorageUrl)).FileName;
+        var input = Path.GetFullPath(Path.Combine(work, "in"));
+        await DatasetInput.StageAsync(cached, name, input, dataset.Checksum, options.MaxDatasetUnpackedBytes, options.MaxDatasetEntries, ct);
         return input;
     }
 
@@ -197,6 +203,40 @@ public sealed class ReplicateExecutor(
                 if (attempt >= options.DownloadAttempts)
                     throw new ReplicateFailedException(FailureKinds.Upload, $"result archive {expected} could not be uploaded to {storageUrl} after {attempt} attempts: {e.Message}", e);
                 WorkerLog.UploadRetrying(logger, expected.Hex, attempt, e.Message);
+                await backoff.WaitAsync(ct);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Stores the run's <see cref="RunLogs"/> in the result storage and signs them (RunLogs(task, result, logs)). The
+    /// logs are not the result: when they cannot be stored after <see cref="WorkerOptions.DownloadAttempts"/>, the result
+    /// is contributed without them (null), rather than given back.
+    /// </summary>
+    private async Task<(Hash32 Digest, byte[] Signature)?> UploadLogsAsync(Assignment assignment, Hash32 taskId, Hash32 result, SandboxResult run, CancellationToken ct)
+    {
+        var blob = new RunLogs(run.Stdout, run.StdoutTruncated, run.Stderr, run.StderrTruncated).ToJson();
+        var expected = BlobAddress.Compute(blob);
+        var storage = string.IsNullOrWhiteSpace(assignment.ResultStorageUrl) ? options.StorageUrl : assignment.ResultStorageUrl;
+        var client = assets.ClientFor(new Uri(storage.EndsWith('/') ? storage : storage + "/"));
+        var backoff = new Backoff(options.RetryInitialDelay, options.RetryMaxDelay, time);
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                using var content = new MemoryStream(blob, writable: false);
+                var stored = await client.PutAsync(content, expected, ct);
+                if (stored != expected) throw new StorageException($"the storage stored the logs as {stored}, not {expected}");
+                var digest = new Hash32(Convert.FromHexString(expected.Hex));
+                return (digest, identity.SignRunLogs(taskId, result, digest));
+            }
+            catch (StorageException e)
+            {
+                if (attempt >= options.DownloadAttempts)
+                {
+                    WorkerLog.LogsNotStored(logger, assignment.ReplicateId, e.Message);
+                    return null;
+                }
                 await backoff.WaitAsync(ct);
             }
         }

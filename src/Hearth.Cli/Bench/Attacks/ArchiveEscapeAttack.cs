@@ -1,6 +1,7 @@
 using System.Formats.Tar;
 using Hearth.Network;
 using Hearth.Network.Requesting;
+using Hearth.Sandbox;
 
 namespace Hearth.Cli.Bench.Attacks;
 

@@ -1,6 +1,6 @@
 using System.Formats.Tar;
 
-namespace Hearth.Network.Requesting;
+namespace Hearth.Sandbox;
 
 /// <summary>Bounds of one extraction: the sum of the files' sizes and the number of entries (links included).</summary>
 public sealed record ResultArchiveLimits
@@ -34,7 +34,8 @@ public sealed record ExtractedArchive(int Files, int Directories, long Bytes, IR
 public sealed class ResultArchiveException(string message, Exception? inner = null) : Exception(message, inner);
 
 /// <summary>
-/// Unpacks a result archive into an empty folder without letting it write, or point, anywhere else. Result archives
+/// Unpacks a result archive (for the requester) or a dataset archive (for the worker, Hearth.Worker's DatasetInput,
+/// which refuses links altogether) into an empty folder without letting it write, or point, anywhere else. Result archives
 /// are made by the sandbox (a deterministic tar of /out, links kept as links), but what a requester downloads is
 /// whatever a worker uploaded and the chain settled, so every archive is treated as hostile:
 /// <list type="bullet">
