@@ -27,6 +27,12 @@ internal static class EngineSettings
         return new Engine(config);
     }
 
+    /// <summary>
+    /// The settings <see cref="Create"/> fixes for every engine, in the module cache's folder name: change it with them,
+    /// so that code compiled under the old settings is never loaded (Wasmtime would refuse it, and it would be compiled again).
+    /// </summary>
+    public const string Fingerprint = "speed-mm0";
+
     /// <summary>The module cache's folder name for modules compiled by such an engine.</summary>
     public static string CacheKey(bool epochInterruption, bool fuel) => (epochInterruption, fuel) switch
     {

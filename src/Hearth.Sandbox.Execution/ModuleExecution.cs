@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text;
 using Wasmtime;
 
@@ -18,6 +19,7 @@ internal static class ModuleExecution
     {
         Module? module;
         ModuleSource source;
+        var loading = Stopwatch.StartNew();
         try
         {
             module = invocation.Module is { } wasm
@@ -32,11 +34,12 @@ internal static class ModuleExecution
         {
             return null;
         }
-        return ModuleRun.Execute(engine, module, invocation, Wasi(invocation, hooks), hooks) with { Source = source };
+        var loadTime = loading.Elapsed;
+        return ModuleRun.Execute(engine, module, invocation, Wasi(invocation, hooks), hooks) with { Source = source, LoadTime = loadTime };
     }
 
     /// <summary>Binary modules pass as they are; anything else is tried as the text format (WAT).</summary>
-    private static byte[] ToBinary(byte[] wasm) =>
+    public static byte[] ToBinary(byte[] wasm) =>
         wasm.AsSpan().StartsWith("\0asm"u8) ? wasm : Module.ConvertText(Encoding.UTF8.GetString(wasm));
 
     /// <summary>

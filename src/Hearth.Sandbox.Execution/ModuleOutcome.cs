@@ -13,6 +13,9 @@ internal sealed record ModuleOutcome(
     TimeSpan WallTime,
     ModuleSource? Source)
 {
+    /// <summary>Time taken to get the compiled module: compiling it (and writing the cache file), or loading it from the cache.</summary>
+    public TimeSpan LoadTime { get; init; }
+
     public static ModuleOutcome Failed(SandboxFailureKind failure, string reason) => new(failure, reason, null, null, default, null);
 
     public static ModuleOutcome Exited(int exitCode) => new(SandboxFailureKind.None, null, exitCode, null, default, null);

@@ -10,6 +10,13 @@ public sealed class SandboxOptions
     public string ModuleCacheDirectory { get; set; } = Path.Combine(Path.GetTempPath(), "hearth", "module-cache");
 
     /// <summary>
+    /// Bytes the folder of compiled modules may take (every Wasmtime version and engine together); beyond it the least
+    /// recently used modules are deleted after each compilation. Compiled code takes about 1.5 to 3 times its module's
+    /// size. Default 4 GiB.
+    /// </summary>
+    public long ModuleCacheMaxBytes { get; set; } = 4L * 1024 * 1024 * 1024;
+
+    /// <summary>
     /// Folder under which each run gets a folder of its own with /out (and /in for a single-file
     /// dataset); emptied after the run and kept for a later one, removed when the runner is disposed.
     /// </summary>
@@ -64,7 +71,8 @@ public sealed class SandboxOptions
     /// <summary>Number of files, folders and links a run's /tmp may hold. Default 10,000.</summary>
     public int DefaultScratchEntryLimit { get; set; } = SandboxLimits.DefaultScratchEntries;
 
-    public int DefaultConsoleCaptureBytes { get; set; } = 64 * 1024;
+    /// <summary>Bytes of stdout, and of stderr, a run keeps (the rest is counted, and the capture marked truncated). Default 1 MiB.</summary>
+    public int DefaultConsoleCaptureBytes { get; set; } = 1 << 20;
 
     /// <summary>Fuel budget of a run that names none; null runs unmetered.</summary>
     public ulong? DefaultFuel { get; set; }

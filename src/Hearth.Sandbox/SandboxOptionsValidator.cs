@@ -17,6 +17,10 @@ public sealed class SandboxOptionsValidator : IValidateOptions<SandboxOptions>
         {
             failures.Add($"{nameof(SandboxOptions.ModuleCacheDirectory)} must name a folder");
         }
+        if (options.ModuleCacheMaxBytes < 1)
+        {
+            failures.Add($"{nameof(SandboxOptions.ModuleCacheMaxBytes)} must be positive, got {options.ModuleCacheMaxBytes}");
+        }
         if (string.IsNullOrWhiteSpace(options.WorkDirectory))
         {
             failures.Add($"{nameof(SandboxOptions.WorkDirectory)} must name a folder");

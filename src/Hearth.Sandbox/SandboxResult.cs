@@ -1,6 +1,6 @@
 namespace Hearth.Sandbox;
 
-/// <summary>What a run produced. Only <see cref="WallTime"/> and <see cref="ModuleSource"/> may differ between replicas.</summary>
+/// <summary>What a run produced. Only <see cref="WallTime"/>, <see cref="ModuleSource"/> and <see cref="ModuleLoadTime"/> may differ between replicas.</summary>
 public sealed record SandboxResult
 {
     public required SandboxFailureKind Failure { get; init; }
@@ -46,6 +46,9 @@ public sealed record SandboxResult
     public required TimeSpan WallTime { get; init; }
 
     public required ModuleSource ModuleSource { get; init; }
+
+    /// <summary>Time taken to get the compiled module before the run: compiling it, or loading it from a cache (see <see cref="ModuleSource"/>).</summary>
+    public TimeSpan ModuleLoadTime { get; init; }
 
     /// <summary>Lowercase hex sha256 of the module bytes.</summary>
     public required string ModuleSha256 { get; init; }

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using Hearth.Sandbox.ChildProcess;
 using Hearth.Sandbox.Execution;
@@ -25,6 +26,11 @@ public sealed class SandboxRunner : IDisposable
     private readonly ChildProcessExecutor? _childProcess;
     private readonly ModuleLoadCounter _loads = new();
     private readonly RunFolderPool _folders;
+    private readonly ModuleCache _cache;
+    // The engine sandbox hosts compile with, for modules compiled here ahead of their runs in hosts.
+    private readonly Lazy<WasiEngine> _hostEngine = new(() => new WasiEngine(epochInterruption: false, fuel: false));
+    // Compilations ahead under way, by module sha256: a run of the module waits for its compilation rather than making another.
+    private readonly ConcurrentDictionary<string, Task<ModuleSource?>> _preparing = new(StringComparer.Ordinal);
 
     public SandboxRunner(SandboxOptions options, ILogger<SandboxRunner>? logger = null, TimeProvider? timeProvider = null)
     {
@@ -33,14 +39,19 @@ public sealed class SandboxRunner : IDisposable
         _options = options;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         _time = timeProvider ?? TimeProvider.System;
-        _inProcess = new InProcessExecutor(new ModuleCache(options.ModuleCacheDirectory, options.MemoryCacheEntries, new ModuleCacheLogger(_logger)));
+        _cache = new ModuleCache(options.ModuleCacheDirectory, options.MemoryCacheEntries, new ModuleCacheLogger(_logger));
+        _inProcess = new InProcessExecutor(_cache);
         // Hosts killed at a time limit while writing compiled code leave temporary files; an hour old, nobody writes them.
         ModuleCache.RemoveAbandonedWrites(options.ModuleCacheDirectory, TimeSpan.FromHours(1));
+        TrimCache();
         _childProcess = options.Isolation == SandboxIsolation.ChildProcess ? new ChildProcessExecutor(options, _logger, _time) : null;
         _folders = new RunFolderPool(options.WorkDirectory, _logger);
     }
 
-    /// <summary>Where the compiled code of this runner's runs came from, in this process and in its hosts.</summary>
+    /// <summary>
+    /// Where the compiled code of this runner's runs came from, in this process and in its hosts; the compilations made by
+    /// <see cref="PrepareAsync"/> count among <see cref="ModuleCacheStatistics.Compilations"/>.
+    /// </summary>
     public ModuleCacheStatistics CacheStatistics => _loads.Statistics;
 
     /// <summary>The sandbox hosts of a <see cref="SandboxIsolation.ChildProcess"/> runner; null in process.</summary>
@@ -63,6 +74,17 @@ public sealed class SandboxRunner : IDisposable
         var wasm = ReadModule(request);
         var sha256 = Convert.ToHexStringLower(SHA256.HashData(wasm));
         cancellationToken.ThrowIfCancellationRequested();
+        if (_preparing.TryGetValue(PreparationKey(sha256, limits.Fuel is not null), out var preparing))
+        {
+            // Compiled ahead right now: waiting costs less than compiling it a second time. Whatever went wrong there, the run reports.
+            try
+            {
+                await preparing.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception exception) when (exception is not OperationCanceledException)
+            {
+            }
+        }
 
         var folder = _folders.Rent();
         var reusable = false;
@@ -135,6 +157,7 @@ public sealed class SandboxRunner : IDisposable
                 FuelConsumed = outcome.FuelConsumed,
                 WallTime = outcome.WallTime,
                 ModuleSource = outcome.Source ?? ModuleSource.Compiled,
+                ModuleLoadTime = outcome.LoadTime,
                 ModuleSha256 = sha256,
             };
             if (result.Succeeded)
@@ -150,6 +173,85 @@ public sealed class SandboxRunner : IDisposable
         finally
         {
             _folders.Return(folder, reusable);
+        }
+    }
+
+    /// <summary>
+    /// Compiles the module ahead of its runs (a worker calls it once a module is assigned, while the inputs download), for
+    /// the engine a run with <paramref name="limits"/> (null: the defaults) uses, and writes it to the module cache folder
+    /// where this runner's sandbox hosts load it; in process it is also kept in memory. Returns where the compiled module
+    /// was: <see cref="ModuleSource.Compiled"/> when compiled now, a cache when it was there already; null when the file is
+    /// not a valid module (its run reports why). A compilation cannot be stopped once started: cancellation only keeps
+    /// one from starting. Missing file: <see cref="IOException"/>.
+    /// </summary>
+    public async Task<ModuleSource?> PrepareAsync(string modulePath, SandboxLimits? limits = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(modulePath);
+        var wasm = await File.ReadAllBytesAsync(modulePath, cancellationToken).ConfigureAwait(false);
+        var sha256 = Convert.ToHexStringLower(SHA256.HashData(wasm));
+        var fuel = (limits ?? _options.DefaultLimits()).Fuel is not null;
+        var inHost = !fuel && _childProcess is not null;
+        cancellationToken.ThrowIfCancellationRequested();
+
+        var key = PreparationKey(sha256, fuel);
+        var completion = new TaskCompletionSource<ModuleSource?>(TaskCreationOptions.RunContinuationsAsynchronously);
+        while (!_preparing.TryAdd(key, completion.Task))
+        {
+            if (_preparing.TryGetValue(key, out var other))
+            {
+                return await other.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+        try
+        {
+            var source = await Task.Run(() => Prepare(wasm, sha256, fuel, inHost), CancellationToken.None).ConfigureAwait(false);
+            completion.SetResult(source);
+            return source;
+        }
+        catch (Exception exception)
+        {
+            completion.SetException(exception);
+            throw;
+        }
+        finally
+        {
+            _preparing.TryRemove(key, out _);
+        }
+    }
+
+    /// <summary>Compilations ahead are told apart by module and by the engine they compile for.</summary>
+    private static string PreparationKey(string sha256, bool fuel) => (fuel ? "fuel/" : "plain/") + sha256;
+
+    private ModuleSource? Prepare(byte[] wasm, string sha256, bool fuel, bool inHost)
+    {
+        ModuleSource source;
+        try
+        {
+            var binary = ModuleExecution.ToBinary(wasm);
+            source = inHost ? _cache.Prepare(_hostEngine.Value, binary, sha256, keepInMemory: false) : _inProcess.Prepare(binary, sha256, fuel);
+        }
+        catch (Wasmtime.WasmtimeException)
+        {
+            return null;
+        }
+        if (source == ModuleSource.Compiled)
+        {
+            _loads.Count(ModuleSource.Compiled);
+            TrimCache();
+        }
+        return source;
+    }
+
+    /// <summary>Keeps the folder of compiled modules within its bound, least recently used out first.</summary>
+    private void TrimCache()
+    {
+        try
+        {
+            ModuleCache.Trim(_options.ModuleCacheDirectory, _options.ModuleCacheMaxBytes);
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            // The cache only saves time: a folder that cannot be listed now is trimmed after a later compilation.
         }
     }
 
@@ -196,6 +298,10 @@ public sealed class SandboxRunner : IDisposable
             guard.Dispose();
         }
         _loads.Count(outcome.Source);
+        if (outcome.Source == ModuleSource.Compiled)
+        {
+            TrimCache();
+        }
 
         if (guard.Cancelled)
         {
@@ -242,6 +348,10 @@ public sealed class SandboxRunner : IDisposable
     {
         _childProcess?.Dispose();
         _inProcess.Dispose();
+        if (_hostEngine.IsValueCreated)
+        {
+            _hostEngine.Value.Dispose();
+        }
         _folders.Dispose();
     }
 }

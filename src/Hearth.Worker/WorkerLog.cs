@@ -35,6 +35,9 @@ internal static partial class WorkerLog
     [LoggerMessage(EventId = 6012, Level = LogLevel.Warning, Message = "Replicate {ReplicateId} given back ({Kind}): {Reason}")]
     public static partial void ReplicateFailed(ILogger logger, string replicateId, string kind, string reason);
 
+    [LoggerMessage(EventId = 6027, Level = LogLevel.Debug, Message = "Compiling {Module} ahead failed ({Reason}); the run compiles it")]
+    public static partial void PrepareFailed(ILogger logger, string module, string reason);
+
     [LoggerMessage(EventId = 6016, Level = LogLevel.Information, Message = "Replicate {ReplicateId}: the program failed ({Kind}); its failure record is the result")]
     public static partial void ReplicateFailedByApp(ILogger logger, string replicateId, string kind);
 

@@ -65,7 +65,7 @@ public sealed class ModuleTransferTests(SandboxFixture fixture) : IClassFixture<
     }
 
     [Fact]
-    public async Task The_host_replacing_one_that_died_gets_the_bytes_again()
+    public async Task The_host_replacing_one_that_died_loads_the_module_from_the_cache_folder_without_its_bytes()
     {
         var options = fixture.NewOptions("transfer-crash");
         options.HostPoolSize = 1;
@@ -83,7 +83,8 @@ public sealed class ModuleTransferTests(SandboxFixture fixture) : IClassFixture<
         Assert.True(after.Succeeded, after.FailureReason);
         var replacement = Assert.Single(runner.Hosts.IdleHosts);
         Assert.NotEqual(crashed, replacement.ProcessId);
-        Assert.Equal(1, replacement.ModuleTransfers);
+        Assert.Equal(0, replacement.ModuleTransfers);
+        Assert.Equal(ModuleSource.DiskCache, after.ModuleSource);
         Assert.Equal(before.OutputArchive, after.OutputArchive);
     }
 

@@ -17,8 +17,16 @@ public static class E2eBenchmark
     private const int WarmupTasks = 3_000;
     public const int DefaultSlots = 32;
 
+    /// <summary>Set to <c>module-cold-start</c>, <c>bench e2e</c> runs that scenario alone.</summary>
+    public const string OnlyVariable = "HEARTH_BENCH_E2E_ONLY";
+
     public static async Task RunAsync(TextWriter output, int latencyRuns, int throughputTasks, int slots, CancellationToken ct)
     {
+        if (Environment.GetEnvironmentVariable(OnlyVariable) == "module-cold-start")
+        {
+            await Print(output, await ModuleColdStartAsync(ct));
+            return;
+        }
         await using (var net = await LocalNetwork.StartAsync(new LocalNetworkOptions { Workers = 4, SlotsPerWorker = slots }, ct))
         {
             var requester = net.Chain.Client(DevAccounts.Requester);
@@ -45,6 +53,18 @@ public static class E2eBenchmark
             });
         }
         await Print(output, await SandboxOverheadAsync(ct));
+        await Print(output, await ModuleColdStartAsync(ct));
+    }
+
+    /// <summary>A 30 MiB module compiled cold in a sandbox host, then loaded from the module cache by new runners (median of 5).</summary>
+    private static async Task<object> ModuleColdStartAsync(CancellationToken ct)
+    {
+        var result = await ModuleColdStartBenchmark.RunAsync(cancellationToken: ct);
+        return new
+        {
+            scenario = "module-cold-start", module_bytes = result.ModuleBytes, compile_ms = result.CompileMs, cached_ms = result.CachedMs,
+            cached_runs = result.CachedRuns, cached_run_ms = result.CachedRunMs,
+        };
     }
 
     private static async Task<object> LatencyAsync(RequesterSession session, System.Numerics.BigInteger app, int runs, CancellationToken ct)

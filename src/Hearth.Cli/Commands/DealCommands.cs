@@ -1,10 +1,13 @@
 using System.CommandLine;
+using System.Numerics;
 using Hearth.Chain;
+using Hearth.Chain.Market;
 using Hearth.Protocol;
+using Nethereum.RPC.Eth.DTOs;
 
 namespace Hearth.Cli.Commands;
 
-/// <summary>`hearth deal show` and `hearth claim`: what the chain says about a deal, and refunds.</summary>
+/// <summary>`hearth deal show`, `hearth deal list` and `hearth claim`: what the chain says about deals, and refunds.</summary>
 public static class DealCommands
 {
     public static Command Create(CommandEnvironment env)
@@ -41,7 +44,81 @@ public static class DealCommands
             return 0;
         });
         deal.Subcommands.Add(show);
+        deal.Subcommands.Add(List(env));
         return deal;
+    }
+
+    /// <summary>Blocks read by one eth_getLogs request: endpoints refuse, or time out on, unbounded ranges.</summary>
+    public const long BlocksPerQuery = 10_000;
+
+    /// <summary>`hearth deal list`: the deals whose requester is the wallet (or --requester), oldest first, read from the
+    /// chain's DealCreated events (filtered by their indexed requester), with their settled and refunded tasks.</summary>
+    private static Command List(CommandEnvironment env)
+    {
+        var requester = new Option<string?>("--requester") { Description = "List this address's deals instead of the wallet's." };
+        var list = new Command("list", "Your deals (the wallet's, as requester): id, app, volume, tasks settled and refunded, created block.") { requester };
+        list.SetAction(async (parse, ct) =>
+        {
+            var address = parse.GetValue(requester)
+                ?? env.Wallets.Find(parse.GetValue(CommandEnvironment.WalletOption) ?? env.Context.Environment("HEARTH_WALLET")).Address;
+            if (!Addresses.IsValid(address)) throw new CliException($"--requester {address} is not an address");
+            var reader = env.Reader(parse);
+            var first = reader.Deployment.Block;
+            var last = await reader.BlockNumberAsync(ct);
+            var requesterTopic = "0x" + new string('0', 24) + address[2..].ToLowerInvariant();
+            var created = await LogsAsync<DealCreatedEvent>(reader, [null, null, requesterTopic], first, last, ct);
+
+            var settled = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
+            var refunded = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
+            foreach (var batch in created.Chunk(50))
+            {
+                object[] ids = batch.Select(d => (object)new Hash32(d.Event.DealId).ToString()).ToArray();
+                var from = batch.Min(d => (long)d.Log.BlockNumber.Value);
+                foreach (var s in await LogsAsync<TaskSettledEvent>(reader, [ids], from, last, ct))
+                    settled[new Hash32(s.Event.DealId).ToString()] = settled.GetValueOrDefault(new Hash32(s.Event.DealId).ToString()) + 1;
+                foreach (var r in await LogsAsync<TaskRefundedEvent>(reader, [ids], from, last, ct))
+                    refunded[new Hash32(r.Event.DealId).ToString()] = refunded.GetValueOrDefault(new Hash32(r.Event.DealId).ToString()) + 1;
+            }
+            var deals = created.Select(c =>
+            {
+                var id = new Hash32(c.Event.DealId).ToString();
+                return new DealLine(id, c.Event.Deal.App.ToString(), c.Event.Deal.Volume, settled.GetValueOrDefault(id), refunded.GetValueOrDefault(id), (long)c.Log.BlockNumber.Value);
+            }).ToList();
+            env.Print(parse, new { requester = address, deals },
+                deals.Count == 0
+                    ? [$"no deals requested by {address} on this market"]
+                    : [$"{"deal",-66}  {"app",6}  {"volume",6}  {"settled",7}  {"refunded",8}  {"block",8}",
+                       .. deals.Select(d => $"{d.DealId,-66}  {d.App,6}  {d.Volume,6}  {d.Settled,7}  {d.Refunded,8}  {d.CreatedBlock,8}")]);
+            return 0;
+        });
+        return list;
+    }
+
+    public sealed record DealLine(string DealId, string App, long Volume, int Settled, int Refunded, long CreatedBlock);
+
+    /// <summary>The market's events of type <typeparamref name="T"/> in blocks <paramref name="from"/> to <paramref name="to"/>,
+    /// read <see cref="BlocksPerQuery"/> blocks at a time; <paramref name="topics"/> are the indexed topics after the
+    /// event's signature (null: any; an array: any of them).</summary>
+    private static async Task<List<Nethereum.Contracts.EventLog<T>>> LogsAsync<T>(HearthClient client, object?[] topics, long from, long to, CancellationToken ct)
+        where T : Nethereum.ABI.FunctionEncoding.Attributes.IEventDTO, new()
+    {
+        var ev = client.MarketContract.GetEvent<T>();
+        var all = new List<Nethereum.Contracts.EventLog<T>>();
+        for (var start = from; start <= to; start += BlocksPerQuery)
+        {
+            ct.ThrowIfCancellationRequested();
+            var filter = ev.CreateFilterInput(new BlockParameter((ulong)start), new BlockParameter((ulong)Math.Min(to, start + BlocksPerQuery - 1)));
+            filter.Topics = [filter.Topics[0], .. topics];
+            try
+            {
+                all.AddRange(await ev.GetAllChangesAsync(filter));
+            }
+            catch (Nethereum.JsonRpc.Client.RpcClientUnknownException e)
+            {
+                throw new Hearth.Chain.Transactions.ChainUnreachableException($"reading the market's events: the chain's JSON-RPC endpoint does not answer ({e.InnerException?.Message ?? e.Message})", e);
+            }
+        }
+        return all;
     }
 
     public static Command Claim(CommandEnvironment env)

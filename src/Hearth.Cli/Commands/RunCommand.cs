@@ -14,7 +14,8 @@ public static class RunCommand
 {
     public static Command Create(CommandEnvironment env)
     {
-        var app = new Argument<string>("app") { Description = "The app's id." };
+        var app = new Argument<string?>("app") { Description = "The app's id (optional with -f: the job file's app).", Arity = ArgumentArity.ZeroOrOne };
+        var jobFile = new Option<string?>("--file", "-f") { Description = "A job file (YAML, or JSON if it ends in .json) with the run's fields: app, dataset, workerpool, params, volume, trust, category, max-price, out, callback. Options given here override it." };
         var dataset = new Option<string?>("--dataset") { Description = "A dataset's id." };
         var volume = new Option<int>("--volume") { Description = "Number of tasks.", DefaultValueFactory = _ => 1 };
         var trust = new Option<uint>("--trust") { Description = "Replication: 1 trusts one worker; higher asks for agreeing workers.", DefaultValueFactory = _ => 1 };
@@ -25,28 +26,33 @@ public static class RunCommand
         var output = new Option<string>("--out") { Description = "Folder for the verified results.", DefaultValueFactory = _ => "results" };
         var callback = new Option<string?>("--callback") { Description = "A contract called with each task's result (only pools that accept callbacks take the request)." };
         var noClaim = new Option<bool>("--no-claim") { Description = "At the deadline, leave the refund of unsettled tasks to `hearth deal claim` instead of claiming it." };
-        var command = new Command("run", "Run an app on the market and fetch its certified results.") { app, dataset, volume, trust, parameters, maxPrice, pool, category, output, callback, noClaim };
+        var command = new Command("run", "Run an app on the market and fetch its certified results.") { app, jobFile, dataset, volume, trust, parameters, maxPrice, pool, category, output, callback, noClaim };
         command.SetAction(async (parse, ct) =>
         {
+            // A job file (-f) gives the values of the options not written on the command line.
+            var job = parse.GetValue(jobFile) is { } jobPath ? JobFile.Load(jobPath) : new JobFile();
+            var appId = parse.GetValue(app) ?? job.App ?? throw new CliException("name the app: `hearth run <app-id>`, or a job file with an app field (`hearth run -f job.yaml`)");
             var request = new RunRequest
             {
-                App = AssetCommands.ParseId(parse.GetValue(app)!, "app"),
-                Dataset = parse.GetValue(dataset) is { } ds ? AssetCommands.ParseId(ds, "dataset") : 0,
-                Workerpool = parse.GetValue(pool) is { } wp ? AssetCommands.ParseId(wp, "workerpool") : 0,
-                Volume = parse.GetValue(volume),
-                Trust = parse.GetValue(trust),
-                Category = parse.GetValue(category),
-                Params = parse.GetValue(parameters) ?? "",
-                MaxTaskPrice = parse.GetValue(maxPrice) is { } m ? Tokens.FromHrth(m) : null,
-                Callback = parse.GetValue(callback) ?? Addresses.Zero,
+                App = AssetCommands.ParseId(appId, "app"),
+                Dataset = (JobFile.Given(parse, dataset) ? parse.GetValue(dataset) : job.Dataset ?? parse.GetValue(dataset)) is { } ds ? AssetCommands.ParseId(ds, "dataset") : 0,
+                Workerpool = (JobFile.Given(parse, pool) ? parse.GetValue(pool) : job.Workerpool ?? parse.GetValue(pool)) is { } wp ? AssetCommands.ParseId(wp, "workerpool") : 0,
+                Volume = JobFile.Given(parse, volume) ? parse.GetValue(volume) : job.Volume ?? parse.GetValue(volume),
+                Trust = JobFile.Given(parse, trust) ? parse.GetValue(trust) : job.Trust ?? parse.GetValue(trust),
+                Category = JobFile.Given(parse, category) ? parse.GetValue(category) : job.Category ?? parse.GetValue(category),
+                Params = (JobFile.Given(parse, parameters) ? parse.GetValue(parameters) : job.Params ?? parse.GetValue(parameters)) ?? "",
+                MaxTaskPrice = (JobFile.Given(parse, maxPrice) ? parse.GetValue(maxPrice) : job.MaxPrice ?? parse.GetValue(maxPrice)) is { } m ? Tokens.FromHrth(m) : null,
+                Callback = (JobFile.Given(parse, callback) ? parse.GetValue(callback) : job.Callback ?? parse.GetValue(callback)) ?? Addresses.Zero,
             };
+            var outFolder = JobFile.Given(parse, output) ? parse.GetValue(output)! : job.Out ?? parse.GetValue(output)!;
+            if (request.MaxTaskPrice < 0) throw new CliException("--max-price must not be negative");
             if (!Addresses.IsValid(request.Callback)) throw new CliException($"--callback {request.Callback} is not an address");
             if (request.Volume is < 1 or > 100_000) throw new CliException("--volume must be between 1 and 100000");
             if (request.Trust is 0 or > 10_000) throw new CliException("--trust must be between 1 and 10000");
             RunSummary summary;
             try
             {
-                summary = await RunAsync(env, parse, request, parse.GetValue(output)!, live: !env.Json(parse), claim: !parse.GetValue(noClaim), ct);
+                summary = await RunAsync(env, parse, request, outFolder, live: !env.Json(parse), claim: !parse.GetValue(noClaim), ct);
             }
             catch (RunInterruptedException e)
             {
@@ -98,7 +104,9 @@ public static class RunCommand
         if (string.IsNullOrEmpty(network.MarketUrl)) throw new CliException("the network profile names no market: set MarketUrl or HEARTH_MARKETURL");
         var client = env.Client(parse);
         var market = new MarketClient(new HttpClient { BaseAddress = new Uri(network.MarketUrl.TrimEnd('/') + "/") });
-        var session = new RequesterSession(client, market);
+        var scheduler = network.SchedulerUrl is { Length: > 0 } url ? SchedulerReader.For(url) : null;
+        // With the scheduler known, each successful task's verified logs land beside its result (task-N.logs.json).
+        var session = new RequesterSession(client, market) { Scheduler = scheduler };
         var started = DateTimeOffset.UtcNow;
 
         OrderChoice choice;
@@ -121,7 +129,6 @@ public static class RunCommand
 
         var match = await session.MatchAsync(request, choice, ct);
         text.WriteLine($"deal {match.DealId}: {match.Deal.Volume} tasks on workerpool {match.Deal.Workerpool} at {Tokens.Format(match.Deal.TaskPrice)} per task");
-        var scheduler = network.SchedulerUrl is { Length: > 0 } url ? SchedulerReader.For(url) : null;
         DealProgress progress;
         IReadOnlyList<TaskResult> results;
         try

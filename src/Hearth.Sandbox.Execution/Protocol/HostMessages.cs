@@ -4,7 +4,7 @@ namespace Hearth.Sandbox.Execution.Protocol;
 internal static class HostMessages
 {
     /// <summary>Changes whenever a body changes; a host of another version is refused.</summary>
-    public const int ProtocolVersion = 3;
+    public const int ProtocolVersion = 4;
 
     public static byte[] Ready() => HostFrame.Encode(HostMessageType.Ready, writer => writer.Write(ProtocolVersion));
 
@@ -105,6 +105,7 @@ internal static class HostMessages
         WriteOptional(writer, outcome.FuelConsumed, writer.Write);
         writer.Write(outcome.WallTime.Ticks);
         WriteOptional(writer, outcome.Source is { } source ? (int)source : (int?)null, writer.Write);
+        writer.Write(outcome.LoadTime.Ticks);
     });
 
     public static ModuleOutcome ReadFinished(HostFrame frame)
@@ -116,7 +117,10 @@ internal static class HostMessages
             ExitCode: ReadOptional(reader, reader.ReadInt32),
             FuelConsumed: ReadOptional(reader, reader.ReadUInt64),
             WallTime: TimeSpan.FromTicks(reader.ReadInt64()),
-            Source: ReadOptional(reader, () => (ModuleSource)reader.ReadInt32()));
+            Source: ReadOptional(reader, () => (ModuleSource)reader.ReadInt32()))
+        {
+            LoadTime = TimeSpan.FromTicks(reader.ReadInt64()),
+        };
     }
 
     private static void WriteOptional<T>(BinaryWriter writer, T? value, Action<T> write) where T : struct

@@ -28,8 +28,11 @@ internal sealed class SandboxHost : IDisposable
     private volatile string? _lastErrorLine;
     private volatile bool _stopped;
 
-    private SandboxHost(Process process, ILogger logger)
+    private readonly Func<string, bool> _compiledOnDisk;
+
+    private SandboxHost(Process process, ILogger logger, Func<string, bool> compiledOnDisk)
     {
+        _compiledOnDisk = compiledOnDisk;
         _process = process;
         _toHost = process.StandardInput.BaseStream;
         // Buffered: a message's length and body, and messages written together, come in one read.
@@ -68,7 +71,7 @@ internal sealed class SandboxHost : IDisposable
         {
             SandboxLog.HostLimitsRefused(logger, process.Id, string.Join(", ", refused));
         }
-        var host = new SandboxHost(process, logger);
+        var host = new SandboxHost(process, logger, launcher.IsCompiledOnDisk);
         host._channel.StartReading();
         try
         {
@@ -113,11 +116,13 @@ internal sealed class SandboxHost : IDisposable
     /// Runs one module. Returns the host's outcome, or, when the process ended or broke the
     /// protocol before it finished, a <see cref="SandboxFailureKind.HostFailed"/> saying so (a
     /// stop by the guard overrides it); the host is then <see cref="Broken"/>. The module's
-    /// bytes go only to a host that does not know the module yet, or asks for them.
+    /// bytes go only to a host that does not know the module yet and cannot load it from the cache folder, or asks for them.
     /// </summary>
     public async Task<ModuleOutcome> RunAsync(ModuleInvocation invocation, RunGuard guard, ConsoleCapture stdout, ConsoleCapture stderr)
     {
-        var run = new HostRun(invocation, guard, stdout, stderr, withModule: !_knownModules.Contains(invocation.ModuleSha256));
+        // A module compiled on disk goes without its bytes too: a large one loads from the file faster than it crosses the pipe.
+        var withModule = !_knownModules.Contains(invocation.ModuleSha256) && !_compiledOnDisk(invocation.ModuleSha256);
+        var run = new HostRun(invocation, guard, stdout, stderr, withModule);
         if (await _channel.RunAsync(run).ConfigureAwait(false) is { } outcome)
         {
             if (outcome.Source is not null)

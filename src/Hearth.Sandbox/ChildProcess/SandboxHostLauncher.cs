@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
+using Hearth.Sandbox.Execution;
 using Hearth.Sandbox.Execution.Protocol;
 
 namespace Hearth.Sandbox.ChildProcess;
@@ -43,6 +44,13 @@ internal sealed class SandboxHostLauncher(SandboxOptions options)
         }
         return start;
     }
+
+    /// <summary>
+    /// Whether the module cache folder holds the module compiled for hosts: a host that never had it then loads it
+    /// from there, and its first run goes without the bytes (the host asks for them if the file is unusable).
+    /// </summary>
+    public bool IsCompiledOnDisk(string moduleSha256) =>
+        File.Exists(ModuleCache.FilePath(Path.GetFullPath(options.ModuleCacheDirectory), EngineSettings.CacheKey(epochInterruption: false, fuel: false), moduleSha256));
 
     /// <summary>Sets the host's resource limits (<see cref="HostResourceLimits"/>); the limits the kernel refused.</summary>
     public IReadOnlyList<string> Limit(int processId) => HostResourceLimits.Apply(processId, options);

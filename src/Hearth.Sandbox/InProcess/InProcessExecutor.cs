@@ -16,6 +16,9 @@ internal sealed class InProcessExecutor(ModuleCache cache) : IModuleExecutor
         return _threads.RunAsync(() => ModuleExecution.Run(_engines.Get(fuel), cache, invocation, hooks)!);
     }
 
+    /// <summary>Compiles the module for this process's engine, or loads it from the folder, and keeps it in memory.</summary>
+    public ModuleSource Prepare(byte[] wasm, string sha256, bool fuel) => cache.Prepare(_engines.Get(fuel), wasm, sha256, keepInMemory: true);
+
     public void Dispose()
     {
         _threads.Dispose();

@@ -93,6 +93,13 @@ public sealed class WorkerAuth
         var now = NowMs;
         retryAfterSeconds = null;
         if (now >= Volatile.Read(ref _nextPurgeMs)) Purge(now);
+        // A replay is a replay whatever the cache holds: refused as such before the capacity is even counted (concurrent
+        // replays would otherwise take the free places and be told to wait).
+        if (_used.ContainsKey(challenge.Nonce))
+        {
+            refused = "the challenge was already used; ask for a new one";
+            return false;
+        }
         if (Interlocked.Increment(ref _usedCount) > _options.Value.MaxRememberedChallenges)
         {
             Interlocked.Decrement(ref _usedCount);

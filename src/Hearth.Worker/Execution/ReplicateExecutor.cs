@@ -53,7 +53,11 @@ public sealed class ReplicateExecutor(
             await using var stages = new StageReporter(reports, assignment.ReplicateId, options.ProgressReportDelay, time);
             await stages.EnterAsync(ProgressStages.Downloading, linked.Token);
             var module = await FetchAsync(assignment.App, "app module", AppLimit, linked.Token);
+            // The module compiles (or loads from the compiled-module cache) while the dataset downloads; the run then finds
+            // it ready. A module that does not compile is reported by the run itself.
+            var prepared = PrepareQuietlyAsync(module, limits, linked.Token);
             var input = assignment.Dataset is { } dataset ? await StageDatasetAsync(dataset, work, linked.Token) : null;
+            await prepared;
 
             SandboxResult result;
             // The task's wall-time limit starts here, inside the sandbox, when the module starts: downloads are not counted.
@@ -125,6 +129,19 @@ public sealed class ReplicateExecutor(
         File.Delete(archivePath);
         var (length, sha256) = sandbox.Pack(root, archivePath, ct);
         return result with { OutputArchive = [], OutputArchivePath = archivePath, OutputArchiveLength = length, OutputArchiveSha256 = sha256 };
+    }
+
+    /// <summary>Compiles ahead; never fails the replicate (the run compiles itself if this did not).</summary>
+    private async Task PrepareQuietlyAsync(string module, Hearth.Sandbox.SandboxLimits limits, CancellationToken ct)
+    {
+        try
+        {
+            await sandbox.PrepareAsync(module, limits, ct);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+        {
+            WorkerLog.PrepareFailed(logger, module, e.Message);
+        }
     }
 
     /// <summary>The replicate with the failure report that gives it back.</summary>
