@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using Hearth.Chain.Market;
 using Hearth.Hosting;
 using Hearth.Protocol;
+using Hearth.Protocol.Deals;
 using Hearth.Protocol.Orders;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -52,6 +53,26 @@ public sealed class CappedRpcTests
         Assert.Contains("could not be read", refused.Reason);
         Assert.True(proxy.RangesRefused == 0, $"{proxy.RangesRefused} eth_getLogs over {Cap} blocks were sent");
         Assert.True(proxy.CallsRefused > 0);
+    }
+
+    [Fact]
+    public async Task A_requester_behind_an_RPC_that_caps_getLogs_finds_its_deal_and_results_across_ranges()
+    {
+        await using var net = await TestNetwork.StartAsync(workers: 1);
+        var match = await net.MatchAsync(volume: 1, trust: 1);
+        await net.SchedulerClient.SettleAsync(match.Deal, match.DealId,
+            [ContributionSigning.ToContribution(0, Hash32.Sha256("r"u8), ContributionSigning.Sign(net.Requester.Domain, Ids.TaskId(match.DealId, 0), Hash32.Sha256("r"u8), net.WorkerKey(0)))], "loc");
+        // The deal and its settlement sit more than two of the provider's ranges before the head.
+        await new Web3(net.Market.RpcUrl).Client.SendRequestAsync<object>(new RpcRequest(1, "anvil_mine", new HexBigInteger(2 * Cap + 5)));
+        await using var proxy = await CappingProxy.StartAsync(net.Market.RpcUrl, Cap);
+        var requester = new HearthClient(new Hearth.Chain.Transactions.TransactionSender(proxy.Url.ToString(), net.Market.Keys[5], net.Market.Anvil.ChainId), net.Market.Deployment)
+            { LogRange = Cap };
+
+        Assert.Equal(match.DealId, new Hash32((await requester.FindDealAsync(match.DealId))!.DealId));
+        Assert.Single(await requester.TasksSettledAsync(match.DealId));
+        Assert.Single(await requester.ResultsStoredAsync(match.DealId));
+        Assert.Empty(await requester.TasksRefundedAsync(match.DealId));
+        Assert.True(proxy.RangesRefused == 0, $"{proxy.RangesRefused} eth_getLogs over {Cap} blocks were sent");
     }
 
     private static SignedOrders Orders(TestNetwork net, System.Numerics.BigInteger app)

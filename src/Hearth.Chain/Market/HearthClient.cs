@@ -304,21 +304,36 @@ public sealed class HearthClient
     public Task<IReadOnlyList<ResultsStoredEvent>> ResultsStoredAsync(Hash32 dealId, CancellationToken ct = default) =>
         EventsOfDealAsync<ResultsStoredEvent>(dealId, Deployment.Block, null, ct);
 
-    /// <summary>Events of the market whose first indexed topic is the deal id, in blocks <paramref name="from"/> to <paramref name="to"/> (null: the newest).</summary>
+    /// <summary>The most blocks one eth_getLogs of this client spans by default: providers refuse wider ranges.</summary>
+    public const long MaxLogRange = 10_000;
+
+    /// <summary>The most blocks one eth_getLogs of this client spans (a provider with a lower cap needs less).</summary>
+    public long LogRange { get; init; } = MaxLogRange;
+
+    /// <summary>
+    /// Events of the market whose first indexed topic is the deal id, in blocks <paramref name="from"/> to
+    /// <paramref name="to"/> (null: the newest), read in ranges of at most <see cref="LogRange"/> blocks.
+    /// </summary>
     private async Task<IReadOnlyList<T>> EventsOfDealAsync<T>(Hash32 dealId, long from, long? to, CancellationToken ct) where T : Nethereum.ABI.FunctionEncoding.Attributes.IEventDTO, new()
     {
-        ct.ThrowIfCancellationRequested();
+        var last = to ?? await BlockNumberAsync(ct);
         var ev = _market.GetEvent<T>();
-        var filter = ev.CreateFilterInput(new BlockParameter((ulong)from), to is { } last ? new BlockParameter((ulong)last) : BlockParameter.CreateLatest());
-        filter.Topics = [filter.Topics[0], dealId.ToString()];
-        try
+        var found = new List<T>();
+        for (var start = from; start <= last; start += LogRange)
         {
-            return (await ev.GetAllChangesAsync(filter)).Select(l => l.Event).ToList();
+            ct.ThrowIfCancellationRequested();
+            var filter = ev.CreateFilterInput(new BlockParameter((ulong)start), new BlockParameter((ulong)Math.Min(last, start + LogRange - 1)));
+            filter.Topics = [filter.Topics[0], dealId.ToString()];
+            try
+            {
+                found.AddRange((await ev.GetAllChangesAsync(filter)).Select(l => l.Event));
+            }
+            catch (Nethereum.JsonRpc.Client.RpcClientUnknownException e)
+            {
+                throw new ChainUnreachableException($"reading the deal's events: the chain's JSON-RPC endpoint does not answer ({e.InnerException?.Message ?? e.Message})", e);
+            }
         }
-        catch (Nethereum.JsonRpc.Client.RpcClientUnknownException e)
-        {
-            throw new ChainUnreachableException($"reading the deal's events: the chain's JSON-RPC endpoint does not answer ({e.InnerException?.Message ?? e.Message})", e);
-        }
+        return found;
     }
 
     public Contract MarketContract => _market;
