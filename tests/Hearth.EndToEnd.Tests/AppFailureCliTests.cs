@@ -75,7 +75,7 @@ public sealed class AppFailureCliTests(CliNetworkFixture f) : IClassFixture<CliN
         """;
 
     [Fact]
-    public async Task Json_output_is_json_alone_and_an_interrupted_run_says_how_to_follow_its_deal_and_exits_130()
+    public async Task Json_output_is_json_alone_and_a_terminated_run_says_how_to_follow_its_deal_and_exits_130()
     {
         var failing = Path.Combine(_home, "exits3.wasm");
         await File.WriteAllBytesAsync(failing, Wasmtime.Module.ConvertText(Exits3));
@@ -109,15 +109,56 @@ public sealed class AppFailureCliTests(CliNetworkFixture f) : IClassFixture<CliN
         Assert.NotNull(line);
         var dealId = line!.Split(' ')[1].TrimEnd(':');
         var rest = process.StandardOutput.ReadToEndAsync(); // keep draining: the command may still print
-        using (var kill = System.Diagnostics.Process.Start("kill", ["-INT", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])) await kill.WaitForExitAsync();
+        // SIGTERM, as a service manager or `timeout` sends it (SIGINT, Ctrl-C, takes the same path; a test run in the
+        // background may inherit SIGINT ignored, so the test sends the one signal no launcher ignores).
+        using (var kill = System.Diagnostics.Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])) await kill.WaitForExitAsync();
         await Task.WhenAny(process.WaitForExitAsync(), Task.Delay(TimeSpan.FromSeconds(120)));
         var exited = process.HasExited;
         if (!exited) process.Kill(entireProcessTree: true);
         var stderr = await error;
-        Assert.True(exited, $"still running 120 s after SIGINT; stdout: {await rest}; stderr: {stderr}");
+        Assert.True(exited, $"still running 120 s after SIGTERM; stdout: {await rest}; stderr: {stderr}");
         Assert.Equal(130, process.ExitCode);
         Assert.Contains($"interrupted: deal {dealId} goes on", stderr);
         Assert.DoesNotContain("Exception", stderr);
+    }
+
+    [Fact]
+    public async Task At_the_deadline_hearth_run_claims_the_refund_of_what_was_not_settled()
+    {
+        // A category of 3 s (a deadline 30 s after the match), created by the market's owner, and a pool order in it.
+        const int seconds = 3;
+        var owner = f.Net.Chain.Client(DevAccounts.Deployer);
+        var selector = Nethereum.Util.Sha3Keccack.Current.CalculateHash("createCategory(uint32)")[..8];
+        await owner.Sender.SendAsync(f.Net.Chain.Deployment.Market, "0x" + selector + seconds.ToString("x64", System.Globalization.CultureInfo.InvariantCulture), "creating a short category", CancellationToken.None);
+        long category = 5;
+        while (await owner.CategoryTimeAsync(category) != seconds) category++;
+
+        var poolOwner = new Nethereum.Signer.EthECKey(f.Net.Chain.Keys[DevAccounts.PoolOwner]).GetPublicAddress();
+        var requester = new Nethereum.Signer.EthECKey(f.Net.Chain.Keys[DevAccounts.FirstWorker + 8]).GetPublicAddress();
+        Assert.Equal(0, (await HearthAsync("wallet", "import", "--key", f.Net.Chain.Keys[DevAccounts.PoolOwner])).Code);
+        Assert.Equal(0, (await HearthAsync("wallet", "import", "--key", f.Net.Chain.Keys[DevAccounts.FirstWorker + 8])).Code);
+        var published = await HearthAsync("order", "publish", "workerpool", f.Net.Workerpool.ToString(), "--price", "0.05", "--volume", "10",
+            "--category", category.ToString(System.Globalization.CultureInfo.InvariantCulture), "--wallet", poolOwner);
+        Assert.True(published.Code == 0, published.Error + published.Out);
+
+        // A program that sleeps a minute: past the 3 s limit on every worker, so nothing settles before the deadline.
+        var module = Path.Combine(_home, "sleeps-long.wasm");
+        await File.WriteAllBytesAsync(module, Wasmtime.Module.ConvertText(SleepsAMinute));
+        var registered = await HearthAsync("app", "register", module, "--name", "sleeps-long", "--wallet", requester);
+        Assert.True(registered.Code == 0, registered.Error);
+        var appId = registered.Out.Split(' ', '\n')[2];
+        Assert.Equal(0, (await HearthAsync("order", "publish", "app", appId, "--price", "0.02", "--volume", "10", "--wallet", requester)).Code);
+        Assert.Equal(0, (await HearthAsync("account", "deposit", "10", "--wallet", requester)).Code);
+        var before = await f.Net.Chain.Client(DevAccounts.FirstWorker + 8).GetAccountAsync(requester);
+
+        var run = await HearthAsync("run", appId, "--category", category.ToString(System.Globalization.CultureInfo.InvariantCulture), "--out", Path.Combine(_home, "late"), "--wallet", requester);
+        Assert.Equal(1, run.Code);
+        Assert.Contains("refunded 1 unsettled task(s)", run.Out);
+        Assert.Contains("0 of 1 certified on chain, 1 refunded", run.Out);
+        // The price came back (the app owner is the requester here, so only the pool's part was ever at stake).
+        var after = await f.Net.Chain.Client(DevAccounts.FirstWorker + 8).GetAccountAsync(requester);
+        Assert.Equal(before.Balance, after.Balance);
+        Assert.Equal(before.Locked, after.Locked);
     }
 
     private async Task<(int Code, string Out, string Error)> HearthAsync(params string[] args)
