@@ -8,8 +8,8 @@ namespace Hearth.Hosting;
 /// <summary>
 /// A token bucket per client: <c>burst</c> requests at once, then <c>perSecond</c>. A client is its remote IP address, an
 /// IPv6 one by its /64 (what one subscriber is usually given). Buckets of idle clients are dropped by the limiter. Behind
-/// a reverse proxy every client is the proxy: configure forwarded headers. Used by the order book's publish route; the
-/// scheduler's anonymous routes follow the same rule (<c>Hearth.Scheduler.Api.AnonymousRateLimit</c>).
+/// a reverse proxy every client is the proxy: configure forwarded headers. Used by the order book's publish route and the
+/// scheduler's anonymous worker routes (<c>Hearth.Scheduler.Api.AnonymousRateLimit</c>).
 /// </summary>
 public sealed class ClientRateLimit : IDisposable
 {

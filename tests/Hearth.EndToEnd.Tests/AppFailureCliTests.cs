@@ -161,17 +161,5 @@ public sealed class AppFailureCliTests(CliNetworkFixture f) : IClassFixture<CliN
         Assert.Equal(before.Locked, after.Locked);
     }
 
-    private async Task<(int Code, string Out, string Error)> HearthAsync(params string[] args)
-    {
-        var vars = new Dictionary<string, string>
-        {
-            ["HEARTH_HOME"] = _home,
-            ["HEARTH_NETWORK"] = f.Profile,
-            ["HEARTH_PASSWORD"] = "a-long-password",
-        };
-        var output = new StringWriter();
-        var error = new StringWriter();
-        var code = await HearthCommand.RunAsync(args, new CliContext { Out = output, Error = error, Environment = n => vars.GetValueOrDefault(n) });
-        return (code, output.ToString(), error.ToString());
-    }
+    private Task<(int Code, string Out, string Error)> HearthAsync(params string[] args) => HearthCli.RunAsync(_home, f.Profile, args);
 }

@@ -104,17 +104,5 @@ public sealed class RunLogsCliTests(CliNetworkFixture f) : IClassFixture<CliNetw
     private static string DealOf(string output) =>
         output.Split('\n').First(l => l.StartsWith("deal ", StringComparison.Ordinal)).Split(' ')[1].TrimEnd(':');
 
-    private async Task<(int Code, string Out, string Error)> HearthAsync(params string[] args)
-    {
-        var vars = new Dictionary<string, string>
-        {
-            ["HEARTH_HOME"] = _home,
-            ["HEARTH_NETWORK"] = f.Profile,
-            ["HEARTH_PASSWORD"] = "a-long-password",
-        };
-        var output = new StringWriter();
-        var error = new StringWriter();
-        var code = await HearthCommand.RunAsync(args, new CliContext { Out = output, Error = error, Environment = n => vars.GetValueOrDefault(n) });
-        return (code, output.ToString(), error.ToString());
-    }
+    private Task<(int Code, string Out, string Error)> HearthAsync(params string[] args) => HearthCli.RunAsync(_home, f.Profile, args);
 }

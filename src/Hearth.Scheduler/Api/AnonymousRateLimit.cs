@@ -1,55 +1,21 @@
-using System.Net;
-using System.Net.Sockets;
-using System.Threading.RateLimiting;
+using Hearth.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
 
 namespace Hearth.Scheduler.Api;
 
 /// <summary>
-/// A token bucket per client for the worker API's anonymous routes (challenge and login): <see
-/// cref="SchedulerOptions.AnonymousBurstRequests"/> at once, then <see cref="SchedulerOptions.AnonymousRequestsPerSecond"/>.
-/// A client is its remote IP address, an IPv6 one by its /64 (what one subscriber is usually given). Buckets of idle
-/// clients are dropped by the limiter. Behind a reverse proxy every client is the proxy: configure forwarded headers.
+/// The worker API's anonymous routes (challenge and login) limited per client (<see cref="ClientRateLimit"/>: an IP
+/// address, an IPv6 one by its /64): <see cref="SchedulerOptions.AnonymousBurstRequests"/> at once, then <see
+/// cref="SchedulerOptions.AnonymousRequestsPerSecond"/>. Behind a reverse proxy every client is the proxy: configure
+/// forwarded headers.
 /// </summary>
-public sealed class AnonymousRateLimit : IDisposable
+public sealed class AnonymousRateLimit(IOptions<SchedulerOptions> options) : IDisposable
 {
-    private readonly PartitionedRateLimiter<HttpContext> _limiter;
-
-    public AnonymousRateLimit(IOptions<SchedulerOptions> options)
-    {
-        var o = options.Value;
-        var bucket = new TokenBucketRateLimiterOptions
-        {
-            TokenLimit = o.AnonymousBurstRequests,
-            TokensPerPeriod = o.AnonymousRequestsPerSecond,
-            ReplenishmentPeriod = TimeSpan.FromSeconds(1),
-            QueueLimit = 0,
-            AutoReplenishment = true,
-        };
-        _limiter = PartitionedRateLimiter.Create<HttpContext, IPAddress>(http => RateLimitPartition.GetTokenBucketLimiter(ClientOf(http), _ => bucket));
-    }
+    private readonly ClientRateLimit _limit = new(options.Value.AnonymousBurstRequests, options.Value.AnonymousRequestsPerSecond);
 
     /// <summary>Null when the request may go on; else the seconds after which the client may ask again.</summary>
-    public int? TryAdmit(HttpContext http)
-    {
-        using var lease = _limiter.AttemptAcquire(http);
-        if (lease.IsAcquired) return null;
-        return lease.TryGetMetadata(MetadataName.RetryAfter, out var after) ? Math.Max(1, (int)Math.Ceiling(after.TotalSeconds)) : 1;
-    }
+    public int? TryAdmit(HttpContext http) => _limit.TryAdmit(http);
 
-    /// <summary>The client a request is counted against.</summary>
-    internal static IPAddress ClientOf(HttpContext http)
-    {
-        var address = http.Connection.RemoteIpAddress;
-        if (address is null) return IPAddress.None;
-        if (address.IsIPv4MappedToIPv6) return address.MapToIPv4();
-        if (address.AddressFamily != AddressFamily.InterNetworkV6) return address;
-        Span<byte> bytes = stackalloc byte[16];
-        address.TryWriteBytes(bytes, out _);
-        bytes[8..].Clear();
-        return new IPAddress(bytes);
-    }
-
-    public void Dispose() => _limiter.Dispose();
+    public void Dispose() => _limit.Dispose();
 }
