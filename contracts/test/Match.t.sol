@@ -340,14 +340,25 @@ contract MatchTest is Base {
         matchDeal(signAll(o));
     }
 
-    function test_match_acceptsTagSubsetAndRecordsPoolTag() public {
+    function test_match_acceptsTagSubsetAndRecordsWhatWasAsked() public {
         Orders memory o = orders();
         o.a.tag = bytes32(uint256(0x1));
         o.d.tag = bytes32(uint256(0x2));
         o.r.tag = bytes32(uint256(0x4));
         o.p.tag = bytes32(uint256(0xF));
         (, Deal memory d) = matchDeal(signAll(o));
-        assertEq(d.tag, bytes32(uint256(0xF)), "pool tag");
+        // The deal records what its parties asked for (the worker runs with those resources), not all the pool offers.
+        assertEq(d.tag, bytes32(uint256(0x7)), "asked tag");
+    }
+
+    function test_match_recordsNoDatasetTagWithoutDataset() public {
+        Orders memory o = orders();
+        withoutDataset(o);
+        o.d.tag = bytes32(uint256(0x4));
+        o.r.tag = bytes32(uint256(0x100));
+        o.p.tag = bytes32(uint256(0x104));
+        (, Deal memory d) = matchDeal(signAll(o));
+        assertEq(d.tag, bytes32(uint256(0x100)), "request tag only");
     }
 
     function testFuzz_match_tagsMustBeSubsetOfPoolTag(bytes32 appTag, bytes32 requestTag, bytes32 poolTag) public {

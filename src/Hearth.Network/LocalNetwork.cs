@@ -4,6 +4,7 @@ using Hearth.Chain.Anvil;
 using Hearth.Chain.Local;
 using Hearth.Market;
 using Hearth.Market.Http;
+using Hearth.Protocol.Orders;
 using Hearth.Scheduler;
 using Hearth.Scheduler.Hosting;
 using Hearth.Storage;
@@ -23,6 +24,9 @@ namespace Hearth.Network;
 /// </summary>
 public sealed class LocalNetwork : IAsyncDisposable
 {
+    /// <summary>What the local pool gives a task at most, and its orders offer: 1 GiB of memory, of output and of scratch.</summary>
+    public static readonly ResourceNeeds PoolOffer = new(1L << 30, 1L << 30, 1L << 30);
+
     private readonly List<IAsyncDisposable> _parts = [];
     private readonly List<WorkerHandle> _workers = [];
     private bool _ownsDataFolder;
@@ -98,6 +102,9 @@ public sealed class LocalNetwork : IAsyncDisposable
             MinWorkerStake = Tokens.FromHrth(1).ToString(System.Globalization.CultureInfo.InvariantCulture),
             // A replicate's lease is 3 × its category's time, at least 10 s: the sample apps run in milliseconds.
             ReplicateLeaseMinSeconds = 10,
+            TaskMemoryBytes = PoolOffer.MemoryBytes!.Value,
+            TaskOutputBytes = PoolOffer.OutputBytes!.Value,
+            TaskScratchBytes = PoolOffer.ScratchBytes!.Value,
         }, Quiet, ct);
         _parts.Add(Scheduler);
         SchedulerUrl = Scheduler.BaseUrl.ToString().TrimEnd('/');
@@ -149,6 +156,8 @@ public sealed class LocalNetwork : IAsyncDisposable
             MarketAddress = Chain.Deployment.Market,
             SchedulerAddress = SchedulerAddress,
             AssignmentWaitSeconds = 5,
+            MaxOutputBytes = PoolOffer.OutputBytes!.Value,
+            MaxScratchBytes = PoolOffer.ScratchBytes!.Value,
         }, services => services.AddLogging(l => l.SetMinimumLevel(options.LogLevel)), ct);
     }
 

@@ -56,7 +56,11 @@ internal static class SampleAssets
 
     public static async Task PublishPoolOrderAsync(LocalNetwork net, MarketClient market, BigInteger price, int trust, CancellationToken ct)
     {
-        var order = new WorkerpoolOrder { Workerpool = net.Workerpool, WorkerpoolPrice = price, Volume = OrderVolume, Trust = trust, Salt = Salt.New() };
+        var order = new WorkerpoolOrder
+        {
+            Workerpool = net.Workerpool, WorkerpoolPrice = price, Volume = OrderVolume, Trust = trust,
+            Tag = ResourceTag.Offering(LocalNetwork.PoolOffer), Salt = Salt.New(),
+        };
         await market.PublishAsync(order, Signatures.Sign(order, net.Chain.Client(DevAccounts.PoolOwner).Domain, Key(net, DevAccounts.PoolOwner)), ct);
     }
 

@@ -98,8 +98,18 @@ public sealed class SchedulerOptions
     /// exchange). On by default: a digest never uploaded is refused (409); a storage that cannot be reached answers 503.</summary>
     public bool CheckResultBlobs { get; set; } = true;
 
-    /// <summary>Memory limit given to a task's sandbox, bytes.</summary>
+    /// <summary>The most memory this pool gives a task, bytes; its pool orders should offer no more
+    /// (<see cref="Hearth.Protocol.Orders.ResourceTag"/>). A task runs with what its deal asked for, at least 256 MiB.</summary>
     public long TaskMemoryBytes { get; set; } = 256L * 1024 * 1024;
+
+    /// <summary>The largest output (the files in /out, and stdout and stderr each) this pool gives a task, bytes.</summary>
+    public long TaskOutputBytes { get; set; } = 256L * 1024 * 1024;
+
+    /// <summary>The largest scratch space (/tmp) this pool gives a task, bytes.</summary>
+    public long TaskScratchBytes { get; set; } = 256L * 1024 * 1024;
+
+    /// <summary>What this pool offers a task, as its pool orders' tags state it.</summary>
+    public Hearth.Protocol.Orders.ResourceNeeds Offer => new(TaskMemoryBytes, TaskOutputBytes, TaskScratchBytes);
 
     /// <summary>Deals with more tasks are refused (recorded, never scheduled) to bound the database.</summary>
     public int MaxVolume { get; set; } = 100_000;

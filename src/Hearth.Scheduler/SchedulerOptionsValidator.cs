@@ -60,7 +60,10 @@ public sealed class SchedulerOptionsValidator : IValidateOptions<SchedulerOption
             f.Add($"{s}:PlacementPolicy '{o.PlacementPolicy}' is unknown: use \"{LeastLoadedPlacement.PolicyName}\" or \"{HeatAwarePlacement.PolicyName}\".");
         if (!double.IsFinite(o.TaskPowerWatts) || o.TaskPowerWatts < 0) f.Add($"{s}:TaskPowerWatts must be a finite number ≥ 0, was {o.TaskPowerWatts}.");
         if (!IsHttpUrl(o.ResultStorageUrl)) f.Add($"{s}:ResultStorageUrl '{o.ResultStorageUrl}' is not an absolute http(s) URL of the result storage.");
-        if (o.TaskMemoryBytes < 1024 * 1024) f.Add($"{s}:TaskMemoryBytes must be at least 1 MiB, was {o.TaskMemoryBytes}.");
+        const long Base = 256L * 1024 * 1024; // ResourceTag.Base: what every pool gives a task
+        if (o.TaskMemoryBytes is < Base or > 4L << 30) f.Add($"{s}:TaskMemoryBytes must be between 256 MiB (what every pool gives a task) and 4 GiB, was {o.TaskMemoryBytes}.");
+        if (o.TaskOutputBytes < Base) f.Add($"{s}:TaskOutputBytes must be at least 256 MiB (what every pool gives a task), was {o.TaskOutputBytes}.");
+        if (o.TaskScratchBytes < Base) f.Add($"{s}:TaskScratchBytes must be at least 256 MiB (what every pool gives a task), was {o.TaskScratchBytes}.");
         if (o.MaxVolume < 1) f.Add($"{s}:MaxVolume must be positive, was {o.MaxVolume}.");
         if (o.ChallengeLifetimeSeconds is < 5 or > 3_600) f.Add($"{s}:ChallengeLifetimeSeconds must be between 5 and 3600, was {o.ChallengeLifetimeSeconds}.");
         if (o.TokenLifetimeMinutes is < 1 or > 10_080) f.Add($"{s}:TokenLifetimeMinutes must be between 1 and 10080, was {o.TokenLifetimeMinutes}.");

@@ -101,6 +101,9 @@ public sealed class WorkerOptions
     /// <summary>Largest total size of a run's /out, in bytes. Default 256 MiB.</summary>
     public long MaxOutputBytes { get; set; } = 256L * 1024 * 1024;
 
+    /// <summary>Largest scratch space (/tmp) a run may use, in bytes. Default 256 MiB.</summary>
+    public long MaxScratchBytes { get; set; } = 256L * 1024 * 1024;
+
     /// <summary>
     /// How long a stage (downloading, running, uploading) must last before the scheduler is told of it; zero reports every
     /// stage at once. Default 1 s: short tasks then cost the scheduler no progress requests.
@@ -136,6 +139,7 @@ public sealed class WorkerOptions
         target.AllowedDownloadHosts = AllowedDownloadHosts is null ? null! : [.. AllowedDownloadHosts];
         target.ResumeAfterRestart = ResumeAfterRestart;
         target.MaxOutputBytes = MaxOutputBytes;
+        target.MaxScratchBytes = MaxScratchBytes;
         target.ProgressReportDelay = ProgressReportDelay;
     }
 }

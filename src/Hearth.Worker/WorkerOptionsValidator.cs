@@ -77,6 +77,8 @@ public sealed class WorkerOptionsValidator : IValidateOptions<WorkerOptions>
                     failures.Add($"{section}:AllowedDownloadHosts:{i} {problem}");
             }
         }
+        if (options.MaxScratchBytes <= 0)
+            failures.Add($"{section}:MaxScratchBytes must be a positive number of bytes, was {options.MaxScratchBytes}.");
         if (options.MaxOutputBytes <= 0)
             failures.Add($"{section}:MaxOutputBytes must be a positive number of bytes, was {options.MaxOutputBytes}.");
 

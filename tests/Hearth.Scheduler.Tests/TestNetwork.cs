@@ -100,15 +100,21 @@ public sealed class TestNetwork : IAsyncDisposable
     public sealed record Orders(SignedOrders Signed);
 
     /// <param name="pool">Another pool of the same owner (account 3); this test's pool by default.</param>
-    public Orders MakeOrders(int volume, uint trust, BigInteger? pool = null)
+    /// <param name="needs">What the request asks of each task (its tag); <paramref name="offer"/> what the pool order offers.</param>
+    public Orders MakeOrders(int volume, uint trust, BigInteger? pool = null, ResourceNeeds? needs = null, ResourceNeeds? offer = null)
     {
         var domain = Requester.Domain;
         var appOrder = new AppOrder { App = App, AppPrice = 0, Volume = volume, Salt = Salt.New() };
-        var poolOrder = new WorkerpoolOrder { Workerpool = pool ?? Pool, WorkerpoolPrice = PoolPrice, Volume = volume, Trust = 100, Salt = Salt.New() };
+        var poolOrder = new WorkerpoolOrder
+        {
+            Workerpool = pool ?? Pool, WorkerpoolPrice = PoolPrice, Volume = volume, Trust = 100,
+            Tag = offer is null ? new byte[32] : ResourceTag.Offering(offer), Salt = Salt.New(),
+        };
         var request = new RequestOrder
         {
             App = App, AppMaxPrice = 0, Workerpool = pool ?? Pool, WorkerpoolMaxPrice = PoolPrice,
-            Requester = Requester.Address, Volume = volume, Trust = trust, Params = "--samples 1000", Salt = Salt.New(),
+            Requester = Requester.Address, Volume = volume, Trust = trust, Params = "--samples 1000",
+            Tag = ResourceTag.Asking(needs ?? ResourceNeeds.None), Salt = Salt.New(),
         };
         return new Orders(new SignedOrders(
             appOrder, Signatures.Sign(appOrder, domain, new EthECKey(Market.Keys[1])),

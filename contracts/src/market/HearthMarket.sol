@@ -293,7 +293,7 @@ contract HearthMarket is Escrow, EIP712, Ownable, ReentrancyGuardTransient {
         RequestOrder calldata request,
         bytes calldata requestSig
     ) external returns (bytes32 dealId) {
-        uint256 trust = _checkCompatible(appOrder, datasetOrder, poolOrder, request);
+        (uint256 trust, bytes32 wanted) = _checkCompatible(appOrder, datasetOrder, poolOrder, request);
         uint256 time = categoryTime(request.category);
         if (time == 0) revert UnknownCategory(request.category);
 
@@ -354,7 +354,7 @@ contract HearthMarket is Escrow, EIP712, Ownable, ReentrancyGuardTransient {
         uint256 workerStake = uint256(deal.poolPrice) * policy.workerStakePercent / 100;
         deal.workerStake = (workerStake > minWorkerStake ? workerStake : minWorkerStake).toUint96();
         deal.schedulerShare = policy.schedulerSharePercent;
-        deal.tag = poolOrder.tag;
+        deal.tag = wanted;
 
         _lock(deal.requester, (uint256(deal.appPrice) + deal.datasetPrice + deal.poolPrice) * volume);
         _lock(deal.poolOwner, uint256(deal.poolStake) * volume);
@@ -363,13 +363,14 @@ contract HearthMarket is Escrow, EIP712, Ownable, ReentrancyGuardTransient {
         emit DealCreated(dealId, deal.workerpool, deal.requester, deal, request.params);
     }
 
-    /// @dev Every check that needs no storage. Returns the deal's trust (at least 1).
+    /// @dev Every check that needs no storage. Returns the deal's trust (at least 1) and the tag bits the app, the
+    /// dataset and the request ask for (features and resource tiers), all of which the pool order offers.
     function _checkCompatible(
         AppOrder calldata a,
         DatasetOrder calldata d,
         WorkerpoolOrder calldata p,
         RequestOrder calldata r
-    ) private pure returns (uint256 trust) {
+    ) private pure returns (uint256 trust, bytes32 wanted) {
         if (r.app != a.app) revert Mismatch(Party.App, "app");
         if (r.dataset != d.dataset) revert Mismatch(Party.Dataset, "dataset");
         if (r.workerpool != 0 && r.workerpool != p.workerpool) revert Mismatch(Party.Workerpool, "workerpool");
@@ -387,7 +388,7 @@ contract HearthMarket is Escrow, EIP712, Ownable, ReentrancyGuardTransient {
             revert PriceTooHigh(Party.Workerpool, p.workerpoolprice, r.workerpoolmaxprice);
         }
 
-        bytes32 wanted = a.tag | r.tag | (r.dataset != 0 ? d.tag : bytes32(0));
+        wanted = a.tag | r.tag | (r.dataset != 0 ? d.tag : bytes32(0));
         bytes32 missing = wanted & ~p.tag;
         if (missing != 0) revert TagNotOffered(missing);
 

@@ -86,7 +86,7 @@ struct Deal {
     uint96 poolStake; // per task, locked from the pool owner until the task is settled or refunded
     uint96 workerStake; // per contribution, required from each worker, lost on disagreement
     uint8 schedulerShare; // percent of the pool price that the pool owner keeps
-    bytes32 tag;
+    bytes32 tag; // what the app, dataset and request ask for (features, resource tiers); the pool offers all of it
 }
 
 /// @notice A worker's signed claim that task `task` of a deal produced the result `digest`

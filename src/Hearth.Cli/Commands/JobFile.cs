@@ -9,7 +9,7 @@ namespace Hearth.Cli.Commands;
 
 /// <summary>
 /// A job file for `hearth run -f job.yaml` (or `.json`): the run's app, dataset, params, volume, trust, category, maximum
-/// price and output folder, under the names of `hearth run`'s options. The file is read strictly: unknown fields, wrong
+/// price, resources and output folder, under the names of `hearth run`'s options. The file is read strictly: unknown fields, wrong
 /// types, absurd values, files over 1 MiB and YAML anchors or aliases are refused with one line that names the problem.
 /// Options given on the command line override the file's values.
 /// </summary>
@@ -19,7 +19,7 @@ public sealed record JobFile
     private const int MaxDepth = 4;
 
     /// <summary>The fields a job file may hold, in the order they are documented.</summary>
-    public static readonly string[] Fields = ["app", "dataset", "workerpool", "params", "volume", "trust", "category", "max-price", "out", "callback"];
+    public static readonly string[] Fields = ["app", "dataset", "workerpool", "params", "volume", "trust", "category", "max-price", "out", "callback", "memory", "output-size", "scratch"];
 
     public string? App { get; init; }
     public string? Dataset { get; init; }
@@ -33,6 +33,11 @@ public sealed record JobFile
     /// <summary>The output folder, made absolute against the job file's folder.</summary>
     public string? Out { get; init; }
     public string? Callback { get; init; }
+
+    /// <summary>Memory, output size and scratch space each task needs, bytes (written "1GiB", "512MiB"...).</summary>
+    public long? Memory { get; init; }
+    public long? OutputSize { get; init; }
+    public long? Scratch { get; init; }
 
     /// <summary>True when <paramref name="option"/> was written on the command line (not its default).</summary>
     public static bool Given(ParseResult parse, Option option) => parse.GetResult(option) is { Implicit: false };
@@ -177,6 +182,9 @@ public sealed record JobFile
                 "max-price" => job with { MaxPrice = Price(name, key, value) },
                 "out" => job with { Out = Path.GetFullPath(Text(name, key, value, allowEmpty: false), folder) },
                 "callback" => job with { Callback = Text(name, key, value, allowEmpty: false) },
+                "memory" => job with { Memory = Size(name, key, value) },
+                "output-size" => job with { OutputSize = Size(name, key, value) },
+                "scratch" => job with { Scratch = Size(name, key, value) },
                 _ => throw new CliException($"job file {name}: unknown field '{Short(key)}'; the known fields are {string.Join(", ", Fields)}"),
             };
         }
@@ -201,6 +209,19 @@ public sealed record JobFile
         if (n < min || n > max)
             throw new CliException($"job file {name}: '{key}' must be between {min} and {(max == long.MaxValue ? "any" : max.ToString(CultureInfo.InvariantCulture))} (got {n})");
         return n;
+    }
+
+    /// <summary>A size such as 1GiB or 512MiB (<see cref="Hearth.Protocol.Orders.ResourceTag.ParseBytes"/>).</summary>
+    private static long Size(string name, string key, object value)
+    {
+        try
+        {
+            return Hearth.Protocol.Orders.ResourceTag.ParseBytes(Text(name, key, value, allowEmpty: false));
+        }
+        catch (FormatException e)
+        {
+            throw new CliException($"job file {name}: '{key}': {e.Message}");
+        }
     }
 
     private static decimal Price(string name, string key, object value)

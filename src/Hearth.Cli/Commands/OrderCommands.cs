@@ -30,7 +30,9 @@ public static class OrderCommands
         var category = new Option<long>("--category") { Description = "Workerpool orders: the time category.", DefaultValueFactory = _ => 0 };
         var requester = new Option<string?>("--requester") { Description = "Sell only to this requester." };
         var heatPriced = new Option<bool>("--heat-priced") { Description = "Workerpool orders: lower the price by the pool's heat demand (boilers that want heat sell computing cheaper); --price is the price with no demand." };
+        var resources = new ResourceOptions("each task needs (app and dataset orders), or the most a task gets (workerpool orders)");
         var publish = new Command("publish", "Sign an order for one of your assets and publish it.") { kind, id, price, volume, trust, category, requester, heatPriced };
+        foreach (var option in resources.All) publish.Options.Add(option);
         publish.SetAction(async (parse, ct) =>
         {
             var k = ParseKind(parse.GetValue(kind)!);
@@ -49,11 +51,14 @@ public static class OrderCommands
             }
             var only = parse.GetValue(requester) ?? Hearth.Protocol.Addresses.Zero;
             if (!Hearth.Protocol.Addresses.IsValid(only)) throw new CliException($"--requester {only} is not an address");
+            // An app or a dataset asks for the resources its tasks need; a pool offers every tier up to what it gives.
+            var sizes = resources.Read(parse);
+            var tag = k == OrderKind.Workerpool ? ResourceOptions.Offering(sizes) : ResourceOptions.Asking(sizes);
             IOrder order = k switch
             {
-                OrderKind.App => new AppOrder { App = assetId, AppPrice = Tokens.FromHrth(p), Volume = v, RequesterRestrict = only, Salt = Salt.New() },
-                OrderKind.Dataset => new DatasetOrder { Dataset = assetId, DatasetPrice = Tokens.FromHrth(p), Volume = v, RequesterRestrict = only, Salt = Salt.New() },
-                _ => new WorkerpoolOrder { Workerpool = assetId, WorkerpoolPrice = Tokens.FromHrth(p), Volume = v, Trust = parse.GetValue(trust), Category = parse.GetValue(category), RequesterRestrict = only, Salt = Salt.New() },
+                OrderKind.App => new AppOrder { App = assetId, AppPrice = Tokens.FromHrth(p), Volume = v, RequesterRestrict = only, Tag = tag, Salt = Salt.New() },
+                OrderKind.Dataset => new DatasetOrder { Dataset = assetId, DatasetPrice = Tokens.FromHrth(p), Volume = v, RequesterRestrict = only, Tag = tag, Salt = Salt.New() },
+                _ => new WorkerpoolOrder { Workerpool = assetId, WorkerpoolPrice = Tokens.FromHrth(p), Volume = v, Trust = parse.GetValue(trust), Category = parse.GetValue(category), RequesterRestrict = only, Tag = tag, Salt = Salt.New() },
             };
             var key = new EthECKey(env.PrivateKey(parse));
             var signature = Signatures.Sign(order, new Eip712Domain(network.ChainId, network.Market), key);
@@ -68,16 +73,20 @@ public static class OrderCommands
     {
         var kind = new Argument<string>("kind") { Description = "app, dataset, workerpool or request." };
         var asset = new Option<string?>("--asset") { Description = "Only orders for this asset id." };
+        var resources = new ResourceOptions("a task needs (workerpool orders: only pools that give it)");
         var list = new Command("list", "Open orders, cheapest first.") { kind, asset };
+        foreach (var option in resources.All) list.Options.Add(option);
         list.SetAction(async (parse, ct) =>
         {
             var k = ParseKind(parse.GetValue(kind)!, allowRequest: true);
             BigInteger? id = parse.GetValue(asset) is { } a ? AssetCommands.ParseId(a, "asset") : null;
+            var needs = ResourceOptions.Asking(resources.Read(parse));
+            if (needs.Any(b => b != 0) && k != OrderKind.Workerpool) throw new CliException("--memory, --output-size and --scratch filter workerpool orders");
             var query = k switch
             {
                 OrderKind.App => new OrderQuery { App = id },
                 OrderKind.Dataset => new OrderQuery { Dataset = id },
-                OrderKind.Workerpool => new OrderQuery { Workerpool = id },
+                OrderKind.Workerpool => new OrderQuery { Workerpool = id, Tag = needs.Any(b => b != 0) ? needs : null },
                 _ => new OrderQuery { App = id },
             };
             var page = await MarketOf(env.Network(parse)).QueryAsync(k, query, ct);
@@ -118,10 +127,17 @@ public static class OrderCommands
     {
         AppOrder a => $"app {a.App}",
         DatasetOrder d => $"dataset {d.Dataset}",
-        WorkerpoolOrder w => $"workerpool {w.Workerpool}, category {w.Category}, trust up to {w.Trust}",
+        WorkerpoolOrder w => $"workerpool {w.Workerpool}, category {w.Category}, trust up to {w.Trust}, {Gives(w.Tag)}",
         RequestOrder r => $"request for app {r.App}, {r.Volume} tasks",
         _ => "",
     };
+
+    /// <summary>"gives memory 1 GiB, output 256 MiB, scratch 4 GiB": the largest tier a pool order offers of each.</summary>
+    private static string Gives(byte[] tag)
+    {
+        var limits = ResourceTag.LimitsOf(tag);
+        return $"gives memory {ResourceTag.Format(limits.MemoryBytes!.Value)}, output {ResourceTag.Format(limits.OutputBytes!.Value)}, scratch {ResourceTag.Format(limits.ScratchBytes!.Value)}";
+    }
 
     private static OrderKind ParseKind(string text, bool allowRequest = false) => text.ToLowerInvariant() switch
     {

@@ -15,7 +15,7 @@ public static class RunCommand
     public static Command Create(CommandEnvironment env)
     {
         var app = new Argument<string?>("app") { Description = "The app's id (optional with -f: the job file's app).", Arity = ArgumentArity.ZeroOrOne };
-        var jobFile = new Option<string?>("--file", "-f") { Description = "A job file (YAML, or JSON if it ends in .json) with the run's fields: app, dataset, workerpool, params, volume, trust, category, max-price, out, callback. Options given here override it." };
+        var jobFile = new Option<string?>("--file", "-f") { Description = "A job file (YAML, or JSON if it ends in .json) with the run's fields: app, dataset, workerpool, params, volume, trust, category, max-price, out, callback, memory, output-size, scratch. Options given here override it." };
         var dataset = new Option<string?>("--dataset") { Description = "A dataset's id." };
         var volume = new Option<int>("--volume") { Description = "Number of tasks.", DefaultValueFactory = _ => 1 };
         var trust = new Option<uint>("--trust") { Description = "Replication: 1 trusts one worker; higher asks for agreeing workers.", DefaultValueFactory = _ => 1 };
@@ -26,7 +26,9 @@ public static class RunCommand
         var output = new Option<string>("--out") { Description = "Folder for the verified results.", DefaultValueFactory = _ => "results" };
         var callback = new Option<string?>("--callback") { Description = "A contract called with each task's result (only pools that accept callbacks take the request)." };
         var noClaim = new Option<bool>("--no-claim") { Description = "At the deadline, leave the refund of unsettled tasks to `hearth deal claim` instead of claiming it." };
+        var resources = new ResourceOptions("each task needs");
         var command = new Command("run", "Run an app on the market and fetch its certified results.") { app, jobFile, dataset, volume, trust, parameters, maxPrice, pool, category, output, callback, noClaim };
+        foreach (var option in resources.All) command.Options.Add(option);
         command.SetAction(async (parse, ct) =>
         {
             // A job file (-f) gives the values of the options not written on the command line.
@@ -43,7 +45,9 @@ public static class RunCommand
                 Params = (JobFile.Given(parse, parameters) ? parse.GetValue(parameters) : job.Params ?? parse.GetValue(parameters)) ?? "",
                 MaxTaskPrice = (JobFile.Given(parse, maxPrice) ? parse.GetValue(maxPrice) : job.MaxPrice ?? parse.GetValue(maxPrice)) is { } m ? Tokens.FromHrth(m) : null,
                 Callback = (JobFile.Given(parse, callback) ? parse.GetValue(callback) : job.Callback ?? parse.GetValue(callback)) ?? Addresses.Zero,
+                Needs = resources.Read(parse, job),
             };
+            ResourceOptions.Asking(request.Needs); // a size beyond the largest tier is refused before anything is sent
             var outFolder = JobFile.Given(parse, output) ? parse.GetValue(output)! : job.Out ?? parse.GetValue(output)!;
             if (request.MaxTaskPrice < 0) throw new CliException("--max-price must not be negative");
             if (!Addresses.IsValid(request.Callback)) throw new CliException($"--callback {request.Callback} is not an address");

@@ -40,7 +40,13 @@ public static class OrderChooser
                 throw new NoMatchException(datasets.Count == 0 ? $"no open order for dataset {r.Dataset} on the market" : $"no usable order for dataset {r.Dataset}: {Nearest(problems)}");
         }
 
-        var pools = (await market.QueryAsync(OrderKind.Workerpool, new OrderQuery { Category = r.Category, Workerpool = r.Workerpool.IsZero ? null : r.Workerpool, PageSize = PageSize }, ct)).Items;
+        // Pools that offer what the request asks, cheapest first (the book filters by tag); when none does, the others are
+        // read to say what they lack.
+        var poolQuery = new OrderQuery { Category = r.Category, Workerpool = r.Workerpool.IsZero ? null : r.Workerpool, PageSize = PageSize };
+        var needs = ResourceTag.Asking(r.Needs);
+        var pools = (await market.QueryAsync(OrderKind.Workerpool, poolQuery with { Tag = needs.Any(b => b != 0) ? needs : null }, ct)).Items;
+        if (pools.Count == 0 && needs.Any(b => b != 0))
+            pools = (await market.QueryAsync(OrderKind.Workerpool, poolQuery, ct)).Items;
         var poolProblems = new List<string>();
         var usablePools = pools.Where(o => Fits((WorkerpoolOrder)o.Order, r, requester, poolProblems)).ToList();
         if (!Addresses.IsZero(r.Callback) && acceptsCallbacks is not null)
@@ -62,7 +68,7 @@ public static class OrderChooser
             if (!a.WorkerpoolRestrict.IsZero && a.WorkerpoolRestrict != p.Workerpool) { tagProblems.Add($"the app order is restricted to workerpool {a.WorkerpoolRestrict}"); continue; }
             if (d is not null && !d.WorkerpoolRestrict.IsZero && d.WorkerpoolRestrict != p.Workerpool) { tagProblems.Add($"the dataset order is restricted to workerpool {d.WorkerpoolRestrict}"); continue; }
             if (!p.DatasetRestrict.IsZero && p.DatasetRestrict != r.Dataset) { tagProblems.Add($"workerpool {p.Workerpool}'s order is restricted to dataset {p.DatasetRestrict}"); continue; }
-            if (!TagFits(a.Tag, d?.Tag, p.Tag)) { tagProblems.Add($"workerpool {p.Workerpool} does not offer every feature the app or dataset needs (tag)"); continue; }
+            if (ResourceTag.Shortfall(Asked(a, d, r), p.Tag) is { } shortfall) { tagProblems.Add($"workerpool {p.Workerpool} does not give what the app, dataset or request asks ({shortfall})"); continue; }
             if (r.MaxTaskPrice is { } max && choice.TaskPrice > max) { tagProblems.Add($"the cheapest combination costs {Tokens.Format(choice.TaskPrice)} per task, above your maximum of {Tokens.Format(max)}"); continue; }
             if (best is null || choice.TaskPrice < best.TaskPrice) best = choice;
         }
@@ -105,14 +111,11 @@ public static class OrderChooser
         return ok;
     }
 
-    private static bool TagFits(byte[] app, byte[]? dataset, byte[] pool)
+    /// <summary>The tag bits the app, the dataset and the request ask for, as the market combines them.</summary>
+    private static byte[] Asked(AppOrder app, DatasetOrder? dataset, RunRequest r)
     {
-        for (var i = 0; i < 32; i++)
-        {
-            var wanted = (byte)(app[i] | (dataset?[i] ?? 0));
-            if ((wanted & ~pool[i]) != 0) return false;
-        }
-        return true;
+        var asked = ResourceTag.Combine(app.Tag, ResourceTag.Asking(r.Needs));
+        return dataset is null ? asked : ResourceTag.Combine(asked, dataset.Tag);
     }
 
     private static string Nearest(List<string> problems) =>

@@ -64,7 +64,7 @@ public sealed class RequesterSession(HearthClient chain, MarketClient? market = 
             Dataset = request.Dataset, DatasetMaxPrice = dataset?.DatasetPrice ?? 0,
             Workerpool = pool.Workerpool, WorkerpoolMaxPrice = pool.WorkerpoolPrice,
             Requester = chain.Address, Volume = request.Volume, Category = request.Category, Trust = request.Trust,
-            Params = request.Params, Callback = request.Callback, Salt = Salt.New(),
+            Params = request.Params, Callback = request.Callback, Tag = ResourceTag.Asking(request.Needs), Salt = Salt.New(),
         };
         return await chain.MatchOrdersAsync(new SignedOrders(
             app, choice.App.Signature, dataset ?? DatasetOrder.None, choice.Dataset?.Signature ?? [],

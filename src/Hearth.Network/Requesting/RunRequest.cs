@@ -1,4 +1,5 @@
 using System.Numerics;
+using Hearth.Protocol.Orders;
 
 namespace Hearth.Network.Requesting;
 
@@ -14,6 +15,10 @@ public sealed record RunRequest
     public long Category { get; init; }
     public string Params { get; init; } = "";
     public BigInteger? MaxTaskPrice { get; init; }
+
+    /// <summary>Memory, output and scratch space each task needs beyond what every pool gives (<see cref="ResourceTag.Base"/>):
+    /// only pools whose orders offer them are chosen, and the tasks run with them.</summary>
+    public ResourceNeeds Needs { get; init; } = ResourceNeeds.None;
 
     /// <summary>A contract called with each task's result, or the zero address for none. Only pools that accept
     /// callbacks can take such a request.</summary>

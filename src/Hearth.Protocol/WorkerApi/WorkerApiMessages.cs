@@ -32,7 +32,9 @@ public sealed record HeartbeatResponse(int NextHeartbeatSeconds, IReadOnlyList<s
 /// <summary>A content asset the worker must fetch and check: <c>Checksum</c> is the sha256 registered on chain.</summary>
 public sealed record AssetRef(string Id, string Checksum, string Location);
 
-public sealed record TaskLimits(int WallTimeSeconds, long MemoryBytes, long? Fuel);
+/// <summary>What a task runs with, the same for every replica: wall time from its category, memory, output and scratch
+/// from what its deal asked (<see cref="Orders.ResourceTag.LimitsOf"/>). Null output or scratch takes the worker's default.</summary>
+public sealed record TaskLimits(int WallTimeSeconds, long MemoryBytes, long? Fuel, long? OutputBytes = null, long? ScratchBytes = null);
 
 /// <summary>POST /api/workers/assignments/next?waitSeconds=N: 200 with an assignment, 204 when none came in time.
 /// <c>Authorization</c> is the scheduler's EIP-191 signature over <see cref="WorkerLogin.AuthorizationMessage"/>,

@@ -295,12 +295,13 @@ public sealed class WorkerExchange(
             ["HEARTH_TASK_INDEX"] = replicate.TaskIndex.ToString(CultureInfo.InvariantCulture),
         };
         var authorization = Signatures.SignMessage(WorkerLogin.AuthorizationMessage(worker, replicate.TaskId), _schedulerKey);
+        var limits = ResourceTag.LimitsOf(deal.Tag.Length == 66 ? Convert.FromHexString(deal.Tag.AsSpan(2)) : new byte[32]);
         return new Assignment(
             replicate.ReplicateId, deal.DealId, replicate.TaskIndex, replicate.TaskId,
             new AssetRef(deal.App, deal.AppChecksum, deal.AppLocation),
             deal.DatasetChecksum is null ? null : new AssetRef(deal.Dataset, deal.DatasetChecksum, deal.DatasetLocation ?? ""),
             args, environment,
-            new TaskLimits((int)Math.Min(int.MaxValue, Math.Max(1, deal.CategorySeconds)), o.TaskMemoryBytes, null),
+            new TaskLimits((int)Math.Min(int.MaxValue, Math.Max(1, deal.CategorySeconds)), limits.MemoryBytes!.Value, null, limits.OutputBytes, limits.ScratchBytes),
             deal.DeadlineTime, o.ResultStorageUrl, authorization);
     }
 

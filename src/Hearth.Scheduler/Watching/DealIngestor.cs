@@ -3,6 +3,7 @@ using Hearth.Chain.Market;
 using Hearth.Chain.Transactions;
 using Hearth.Chain.Watching;
 using Hearth.Protocol;
+using Hearth.Protocol.Orders;
 using Hearth.Scheduler.Persistence;
 using Hearth.Scheduler.State;
 using Microsoft.EntityFrameworkCore;
@@ -118,6 +119,10 @@ public sealed class DealIngestor(ChainReader reader, HearthClient chain, IOption
             return $"the deal names scheduler {ev.Deal.Scheduler}, not this scheduler {chain.Address}: only it can settle";
         if (ev.Deal.Volume == 0) return "the deal has no tasks";
         if (ev.Deal.Volume > o.MaxVolume) return $"the deal has {ev.Deal.Volume} tasks, more than this scheduler's limit of {o.MaxVolume}";
+        // The chain checked the pool order offered every tier asked; a pool order that offered more than the pool gives is
+        // the pool's mistake, refused here before any work (its stake pays for it at the deadline).
+        if (ResourceTag.Shortfall(ev.Deal.Tag, ResourceTag.Offering(o.Offer)) is { } shortfall)
+            return $"the deal asks for more than this pool gives a task ({shortfall})";
         return null;
     }
 

@@ -38,25 +38,43 @@ public static class AssignmentCheck
         return taskId;
     }
 
-    /// <summary>The sandbox limits of an assignment; the output limits are the worker's own.</summary>
-    public static SandboxLimits ToSandboxLimits(TaskLimits limits, long maxOutputBytes)
+    /// <summary>
+    /// The sandbox limits of an assignment: what its deal asked for (null output or scratch: the worker's own limit), within
+    /// what this worker gives. A task that asks more than the worker gives is refused with
+    /// <see cref="FailureKinds.OverWorkerLimits"/>: the pool offered more than this worker is set up for, and the task goes
+    /// to another worker.
+    /// </summary>
+    public static SandboxLimits ToSandboxLimits(TaskLimits limits, WorkerOptions worker)
     {
         if (limits is null)
             throw Invalid("limits are required");
         if (limits.Fuel is <= 0)
             throw Invalid($"fuel budget {limits.Fuel} must be positive, or absent to run unmetered");
+        if (limits.OutputBytes is <= 0 || limits.ScratchBytes is <= 0)
+            throw Invalid($"output ({limits.OutputBytes}) and scratch ({limits.ScratchBytes}) limits must be positive when given");
+        var output = limits.OutputBytes ?? worker.MaxOutputBytes;
+        var scratch = limits.ScratchBytes ?? worker.MaxScratchBytes;
+        if (output > worker.MaxOutputBytes)
+            throw OverLimits("output", output, worker.MaxOutputBytes, nameof(WorkerOptions.MaxOutputBytes));
+        if (scratch > worker.MaxScratchBytes)
+            throw OverLimits("scratch space", scratch, worker.MaxScratchBytes, nameof(WorkerOptions.MaxScratchBytes));
         var sandbox = new SandboxLimits
         {
             MemoryBytes = limits.MemoryBytes,
             WallTime = TimeSpan.FromSeconds(limits.WallTimeSeconds),
-            OutputBytes = maxOutputBytes,
+            OutputBytes = output,
             OutputEntries = 10_000,
+            ScratchBytes = scratch,
             // The run's logs (RunLogs beside a result, or inside a failure record): the same bounded prefix on every worker.
             ConsoleCaptureBytes = RunLogs.CaptureBytes,
             Fuel = limits.Fuel is { } fuel ? (ulong)fuel : null,
         };
         return sandbox.Validate() is { } problem ? throw Invalid($"limits: {problem}") : sandbox;
     }
+
+    private static ReplicateFailedException OverLimits(string what, long asked, long gives, string option) =>
+        new(FailureKinds.OverWorkerLimits,
+            $"the task asks for {ResourceTag.Format(asked)} of {what}; this worker gives at most {ResourceTag.Format(gives)} ({WorkerOptions.SectionName}:{option})");
 
     /// <summary>The address that signed the authorisation of <paramref name="worker"/> for a task, or null when it is malformed.</summary>
     public static string? RecoverAuthorizer(string? authorization, string worker, string taskId)

@@ -24,6 +24,10 @@ public static class FailureKinds
     /// limits, malformed): the same on every worker.</summary>
     public const string InvalidDataset = "invalid-dataset";
 
+    /// <summary>The task asks for more output or scratch space than this worker gives (its pool offered more than it is set
+    /// up for): given back, for another worker.</summary>
+    public const string OverWorkerLimits = "over-worker-limits";
+
     /// <summary>The result archive could not be uploaded.</summary>
     public const string Upload = "upload";
 

@@ -45,7 +45,7 @@ public sealed class ReplicateExecutor(
         try
         {
             var taskId = AssignmentCheck.Verify(assignment, identity.Address, options.SchedulerAddress);
-            var limits = AssignmentCheck.ToSandboxLimits(assignment.Limits, options.MaxOutputBytes);
+            var limits = AssignmentCheck.ToSandboxLimits(assignment.Limits, options);
             if (deadline.IsCancellationRequested)
                 throw new ReplicateFailedException(FailureKinds.DeadlinePassed, $"the task's deadline {assignment.Deadline:O} had passed before the worker started it");
             WorkerLog.ReplicateStarted(logger, assignment.ReplicateId, assignment.TaskId);
