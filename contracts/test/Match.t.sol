@@ -351,6 +351,24 @@ contract MatchTest is Base {
         assertEq(d.tag, bytes32(uint256(0x7)), "asked tag");
     }
 
+    // ------------------------------------------------------------ the seal
+
+    /// The commitment covers the hash of the block before the match, which the chain draws: terms that collide with a
+    /// deal's cannot be searched for ahead of the match, and terms passed back with another seal are another deal.
+    function test_match_sealsTheDealWithThePreviousBlockHash() public {
+        vm.roll(block.number + 5);
+        bytes32 parent = blockhash(block.number - 1);
+        assertTrue(parent != bytes32(0), "anvil gives block hashes");
+        (bytes32 id, Deal memory d) = matchDeal(signAll(orders()));
+        assertEq(d.seal, parent, "seal");
+
+        vm.warp(d.deadline);
+        d.seal = bytes32(uint256(d.seal) ^ 1);
+        vm.expectRevert(abi.encodeWithSelector(HearthMarket.UnknownDeal.selector, id));
+        vm.prank(requester);
+        market.claim(d, id, list(0));
+    }
+
     function test_match_recordsNoDatasetTagWithoutDataset() public {
         Orders memory o = orders();
         withoutDataset(o);

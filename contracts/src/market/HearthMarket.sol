@@ -355,6 +355,7 @@ contract HearthMarket is Escrow, EIP712, Ownable, ReentrancyGuardTransient {
         deal.workerStake = (workerStake > minWorkerStake ? workerStake : minWorkerStake).toUint96();
         deal.schedulerShare = policy.schedulerSharePercent;
         deal.tag = wanted;
+        deal.seal = blockhash(block.number - 1);
 
         _lock(deal.requester, (uint256(deal.appPrice) + deal.datasetPrice + deal.poolPrice) * volume);
         _lock(deal.poolOwner, uint256(deal.poolStake) * volume);

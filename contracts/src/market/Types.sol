@@ -87,6 +87,9 @@ struct Deal {
     uint96 workerStake; // per contribution, required from each worker, lost on disagreement
     uint8 schedulerShare; // percent of the pool price that the pool owner keeps
     bytes32 tag; // what the app, dataset and request ask for (features, resource tiers); the pool offers all of it
+    // The hash of the block before the match, drawn by the chain: the stored commitment covers it, so terms that collide
+    // with a deal's must be found in the one block time between that block and the match, not ahead of it.
+    bytes32 seal;
 }
 
 /// @notice A worker's signed claim that task `task` of a deal produced the result `digest`

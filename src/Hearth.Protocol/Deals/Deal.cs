@@ -31,6 +31,9 @@ public sealed class Deal
     [Parameter("uint8", "schedulerShare", 21)] public byte SchedulerShare { get; set; }
     [Parameter("bytes32", "tag", 22)] public byte[] Tag { get; set; } = new byte[32];
 
+    /// <summary>The hash of the block before the match, drawn by the chain and covered by the deal's stored commitment.</summary>
+    [Parameter("bytes32", "seal", 23)] public byte[] Seal { get; set; } = new byte[32];
+
     /// <summary>What the requester pays per task.</summary>
     public BigInteger TaskPrice => AppPrice + DatasetPrice + PoolPrice;
 

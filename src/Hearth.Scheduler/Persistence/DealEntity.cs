@@ -45,6 +45,7 @@ public sealed class DealEntity
     public string WorkerStake { get; set; } = "0";
     public int SchedulerShare { get; set; }
     public string Tag { get; set; } = "";
+    public string Seal { get; set; } = "";
 
     public void SetTerms(Deal d)
     {
@@ -70,6 +71,7 @@ public sealed class DealEntity
         WorkerStake = Text(d.WorkerStake);
         SchedulerShare = d.SchedulerShare;
         Tag = "0x" + Convert.ToHexStringLower(d.Tag);
+        Seal = "0x" + Convert.ToHexStringLower(d.Seal);
     }
 
     /// <summary>The terms exactly as emitted, to pass back to the contract (which checks them against its commitment).</summary>
@@ -97,6 +99,7 @@ public sealed class DealEntity
         WorkerStake = Number(WorkerStake),
         SchedulerShare = (byte)SchedulerShare,
         Tag = Convert.FromHexString(Tag.AsSpan(2)),
+        Seal = Convert.FromHexString(Seal.AsSpan(2)),
     };
 
     public BigInteger WorkerStakeAmount => Number(WorkerStake);
