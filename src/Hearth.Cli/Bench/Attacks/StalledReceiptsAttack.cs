@@ -9,7 +9,8 @@ namespace Hearth.Cli.Bench.Attacks;
 /// mined yet) for a while from the moment the scheduler sends its settlement, though the transaction is mined at once —
 /// an overloaded or lagging provider. The scheduler must neither fail the task nor settle it twice: it waits for the
 /// receipt up to its resend time, then reconciles with the chain (isTaskDone), or takes the receipt when it comes back.
-/// One TaskSettled event, one transaction, the worker paid once. Stall: 150 s, 20 s when CI is set.
+/// One TaskSettled event, one transaction mined (its fee-bumped replacements on the same nonce are refused by the node),
+/// the worker paid once. Stall: 150 s, 20 s when CI is set.
 /// </summary>
 internal sealed class StalledReceiptsAttack : IAttack
 {
@@ -36,6 +37,8 @@ internal sealed class StalledReceiptsAttack : IAttack
         var (key, workerClient) = await PrivatePool.FundedKeyAsync(net, Tokens.FromHrth(100), stake: true, ct);
         using var worker = await ScriptedWorker.LoginAsync(new HttpClient { BaseAddress = pool.SchedulerUrl }, key, pool.Pool, pool.Owner.Domain, ct);
         var before = await workerClient.GetAccountAsync(worker.Address, ct);
+        var rpc = new Nethereum.Web3.Web3(net.Chain.RpcUrl).Eth.Transactions.GetTransactionCount;
+        var nonceBefore = (await rpc.SendRequestAsync(pool.SchedulerAddress)).Value;
 
         var price = Tokens.FromHrth(0.05m);
         var deal = await pool.DealAsync(1, 1, price, ct);
@@ -62,7 +65,10 @@ internal sealed class StalledReceiptsAttack : IAttack
         var stalledFor = Interlocked.Read(ref stallUntil) == 0 ? "never stalled (no settlement sent)" : $"{stall.TotalSeconds:0} s";
         // A few more seconds: a resend after the receipts came back would show here.
         if (view?.Status == "Settled" && clock.Elapsed < stall + TimeSpan.FromSeconds(5)) await Task.Delay(stall + TimeSpan.FromSeconds(5) - clock.Elapsed, ct);
+        // Sending again at a higher fee on the same nonce while the receipt is withheld is what a scheduler should do;
+        // the node refuses the replacement of a mined transaction. What counts is how many of its transactions were mined.
         var sends = proxy.Seen("eth_sendRawTransaction");
+        var mined = (await rpc.SendRequestAsync(pool.SchedulerAddress)).Value - nonceBefore;
         var events = (await pool.Owner.TasksSettledAsync(deal.DealId, ct)).Count;
         var after = await workerClient.GetAccountAsync(worker.Address, ct);
         var paid = after.Balance - before.Balance;
@@ -71,7 +77,7 @@ internal sealed class StalledReceiptsAttack : IAttack
         var reason = view?.History.LastOrDefault()?.Reason ?? "";
         return new AttackOutcome(Name,
             $"a staked worker's contribution reached consensus on a 1-task deal of a pool of its own whose scheduler's RPC answered every eth_getTransactionReceipt with null for {stalledFor} after the settlement was sent (mined at once)",
-            $"contribution answered {reported}; {withheld} receipt request(s) withheld; task done on chain {doneOnChainAt:0.0} s after the report; task {view?.Status ?? "not seen"} at {settledAt:0.0} s (\"{SettlementCrashAttack.Clip(reason)}\"; {path}); transactions sent {sends}, TaskSettled events {events}; worker paid {Tokens.Format(paid)} (pool price {Tokens.Format(price)})",
-            reported is 200 or 204 && view?.Status == "Settled" && !sawFailed && sends == 1 && events == 1 && paid == price && after.Stake == before.Stake);
+            $"contribution answered {reported}; {withheld} receipt request(s) withheld; task done on chain {doneOnChainAt:0.0} s after the report; task {view?.Status ?? "not seen"} at {settledAt:0.0} s (\"{SettlementCrashAttack.Clip(reason)}\"; {path}); transactions mined {mined} (sent {sends}, replacements on the same nonce included), TaskSettled events {events}; worker paid {Tokens.Format(paid)} (pool price {Tokens.Format(price)})",
+            reported is 200 or 204 && view?.Status == "Settled" && !sawFailed && mined == 1 && events == 1 && paid == price && after.Stake == before.Stake);
     }
 }
