@@ -57,6 +57,30 @@ public sealed partial class AppBundleCliTests(CliNetworkFixture f) : IClassFixtu
         Assert.Contains($"runs {(kept + 2) / 3}\n", summary);
     }
 
+    [Fact]
+    public async Task A_bundle_with_a_bad_mount_or_a_ready_manifest_whose_parts_are_not_stored_is_not_registered()
+    {
+        Assert.Equal(0, (await HearthAsync("wallet", "import", "--key", f.Net.Chain.Keys[DevAccounts.FirstWorker + 6])).Code);
+        var folder = Directory.CreateDirectory(Path.Combine(_home, "bad-mount")).FullName;
+        Directory.CreateDirectory(Path.Combine(folder, "share"));
+        File.Copy(Path.Combine(Wordsort, "build", "wordsort.wasm"), Path.Combine(folder, "app.wasm"));
+        await File.WriteAllTextAsync(Path.Combine(folder, "hearth-app.json"),
+            """{"format":"hearth-app/1","module":"app.wasm","trees":[{"mount":"/tmp/share","path":"share"}]}""");
+
+        var badMount = await HearthAsync("app", "register", folder);
+
+        Assert.NotEqual(0, badMount.Code);
+        Assert.Contains("mount '/tmp/share' is at or under /tmp", badMount.Error);
+
+        var ready = Path.Combine(_home, "ready.json");
+        await File.WriteAllTextAsync(ready, "{\"format\":\"hearth-app/1\",\"module\":{\"sha256\":\"" + new string('e', 64) + "\",\"size\":10}}");
+
+        var missing = await HearthAsync("app", "register", ready);
+
+        Assert.NotEqual(0, missing.Code);
+        Assert.Contains($"the manifest's module {new string('e', 64)} is not in storage", missing.Error);
+    }
+
     /// <summary>What wordsort writes, computed here from the bundle's dictionary and stop words.</summary>
     private static string ExpectedCounts(string text, int minLength) => string.Concat(Words().Matches(text)
         .Select(m => m.Value.ToLowerInvariant()).Where(w => IsKept(w, minLength))
