@@ -74,6 +74,7 @@ as_wasm() { # SOURCE OUTPUT
 }
 
 c_wasm montecarlo "$apps/montecarlo/montecarlo.c" "$apps/montecarlo/build/montecarlo.wasm"
+c_wasm wordsort "$apps/wordsort/wordsort.c" "$apps/wordsort/build/wordsort.wasm"
 c_wasm mandelbrot "$apps/mandelbrot/mandelbrot.c" "$apps/mandelbrot/build/mandelbrot.wasm"
 c_native "$apps/mandelbrot/mandelbrot.c" "$apps/mandelbrot/build/mandelbrot-native"
 rust_wasm "$apps/collisions/collisions.rs" "$apps/collisions/build/collisions.wasm"

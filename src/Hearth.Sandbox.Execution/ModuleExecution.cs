@@ -44,16 +44,26 @@ internal static class ModuleExecution
 
     /// <summary>
     /// The module's arguments and environment, /in, /out and /tmp, its console into the hooks; nothing else of the host.
-    /// /tmp comes last so /in and /out keep their descriptors (3 and 4); it is 5.
+    /// /tmp comes after them so /in and /out keep their descriptors (3 and 4); it is 5. A bundle's read-only trees follow
+    /// from 6, in the manifest's order.
     /// </summary>
-    private static WasiConfiguration Wasi(ModuleInvocation invocation, IModuleRunHooks hooks) => new WasiConfiguration()
-        .WithArgs([invocation.ProgramName, .. invocation.Arguments])
-        .WithEnvironmentVariables(invocation.Environment.Select(pair => (pair.Key, pair.Value)))
-        .WithPreopenedDirectory(invocation.InputDirectory, "/in", mutable: false)
-        .WithPreopenedDirectory(invocation.OutputDirectory, "/out", mutable: true)
-        .WithPreopenedDirectory(invocation.ScratchDirectory, "/tmp", mutable: true)
-        .WithStandardOutputCallback(hooks.OnStandardOutput)
-        .WithStandardErrorCallback(hooks.OnStandardError);
+    private static WasiConfiguration Wasi(ModuleInvocation invocation, IModuleRunHooks hooks)
+    {
+        var wasi = new WasiConfiguration()
+            .WithArgs([invocation.ProgramName, .. invocation.Arguments])
+            .WithEnvironmentVariables(invocation.Environment.Select(pair => (pair.Key, pair.Value)))
+            .WithPreopenedDirectory(invocation.InputDirectory, "/in", mutable: false)
+            .WithPreopenedDirectory(invocation.OutputDirectory, "/out", mutable: true)
+            .WithPreopenedDirectory(invocation.ScratchDirectory, "/tmp", mutable: true);
+        foreach (var (guest, host) in invocation.ReadOnlyMounts)
+        {
+            // Not mutable: read-only permissions on the folder and on every file under it.
+            wasi = wasi.WithPreopenedDirectory(host, guest, mutable: false);
+        }
+        return wasi
+            .WithStandardOutputCallback(hooks.OnStandardOutput)
+            .WithStandardErrorCallback(hooks.OnStandardError);
+    }
 
     /// <summary>Wasmtime's first line says what failed and its last "Caused by" line why: both, on one line.</summary>
     private static string Summary(string message)

@@ -14,6 +14,7 @@ namespace Hearth.Sandbox.Execution;
 /// <param name="InputDirectory">Host folder shown read-only at /in.</param>
 /// <param name="OutputDirectory">Host folder shown writable at /out.</param>
 /// <param name="ScratchDirectory">Host folder shown writable at /tmp: the run's scratch space, never archived.</param>
+/// <param name="ReadOnlyMounts">Host folders shown read-only, as (guest path, host folder), after /tmp in this order.</param>
 /// <param name="MemoryBytes">Largest size the module's linear memory may grow to.</param>
 /// <param name="Fuel">Fuel budget; null runs unmetered.</param>
 /// <param name="ConsoleCaptureBytes">Bytes of stdout, and of stderr, the caller keeps; a host forwards no more.</param>
@@ -26,6 +27,7 @@ internal sealed record ModuleInvocation(
     string InputDirectory,
     string OutputDirectory,
     string ScratchDirectory,
+    IReadOnlyList<KeyValuePair<string, string>> ReadOnlyMounts,
     long MemoryBytes,
     ulong? Fuel,
     int ConsoleCaptureBytes);

@@ -25,6 +25,13 @@ public sealed record SandboxRequest
     public string? InputPath { get; init; }
 
     /// <summary>
+    /// Host folders shown read-only (folders and files) at their mount points, after /in, /out and /tmp and in this
+    /// order: an app bundle's trees. A mount point is a plain absolute path away from /in, /out, /tmp, /dev and the other
+    /// mounts (<see cref="Apps.AppManifest.CheckMount"/>).
+    /// </summary>
+    public IReadOnlyList<ReadOnlyMount> ReadOnlyMounts { get; init; } = [];
+
+    /// <summary>
     /// A file (which must not exist yet) to stream the output archive to, hashed while it is written: the archive is
     /// then never held in memory, and <see cref="SandboxResult.OutputArchive"/> stays empty. Null keeps it in memory.
     /// </summary>

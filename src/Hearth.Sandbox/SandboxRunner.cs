@@ -71,6 +71,7 @@ public sealed class SandboxRunner : IDisposable
         {
             throw new ArgumentException($"invalid sandbox limits: {problem}", nameof(request));
         }
+        var mounts = CheckMounts(request.ReadOnlyMounts);
         var wasm = ReadModule(request);
         var sha256 = Convert.ToHexStringLower(SHA256.HashData(wasm));
         cancellationToken.ThrowIfCancellationRequested();
@@ -99,6 +100,7 @@ public sealed class SandboxRunner : IDisposable
                 PrepareInput(request.InputPath, folder),
                 folder.Output,
                 folder.Scratch,
+                mounts,
                 limits.MemoryBytes,
                 limits.Fuel,
                 limits.ConsoleCaptureBytes);
@@ -314,6 +316,24 @@ public sealed class SandboxRunner : IDisposable
             outcome = outcome with { Failure = stopped.Kind, Reason = stopped.Reason, ExitCode = null };
         }
         return (outcome, stdout, stderr);
+    }
+
+    /// <summary>The read-only mounts as (guest path, host folder): each guest path a plain one of its own, each folder there.</summary>
+    private static KeyValuePair<string, string>[] CheckMounts(IReadOnlyList<ReadOnlyMount> mounts)
+    {
+        var checkedMounts = new List<KeyValuePair<string, string>>();
+        foreach (var mount in mounts)
+        {
+            if (Apps.AppManifest.CheckMount(mount.GuestPath) is { } problem)
+                throw new ArgumentException($"read-only mount '{mount.GuestPath}' {problem}", nameof(mounts));
+            if (checkedMounts.Any(other => other.Key == mount.GuestPath
+                || other.Key.StartsWith(mount.GuestPath + "/", StringComparison.Ordinal) || mount.GuestPath.StartsWith(other.Key + "/", StringComparison.Ordinal)))
+                throw new ArgumentException($"read-only mount '{mount.GuestPath}' is used twice or nested in another", nameof(mounts));
+            if (!Directory.Exists(mount.HostPath))
+                throw new DirectoryNotFoundException($"the folder '{mount.HostPath}' to show at {mount.GuestPath} does not exist");
+            checkedMounts.Add(new(mount.GuestPath, Path.GetFullPath(mount.HostPath)));
+        }
+        return [.. checkedMounts];
     }
 
     private static byte[] ReadModule(SandboxRequest request) => (request.ModuleBytes, request.ModulePath) switch

@@ -65,7 +65,7 @@ public sealed class WorkerOptions
     /// <summary>Attempts at downloading one asset (module or dataset) before the replicate is given back. Default 3.</summary>
     public int DownloadAttempts { get; set; } = 3;
 
-    /// <summary>Largest app module the worker downloads, in bytes. Default 256 MiB.</summary>
+    /// <summary>Largest app the worker downloads, in bytes: a module, or a bundle's manifest and parts together. Default 256 MiB.</summary>
     public long MaxAppBytes { get; set; } = 256L * 1024 * 1024;
 
     /// <summary>Largest dataset the worker downloads, in bytes. Default 4 GiB.</summary>
@@ -76,6 +76,12 @@ public sealed class WorkerOptions
 
     /// <summary>Most entries (files, folders) an unpacked dataset archive may hold. Default 100,000.</summary>
     public int MaxDatasetEntries { get; set; } = 100_000;
+
+    /// <summary>Most bytes the files of one unpacked tree of an app bundle may add up to. Default 1 GiB.</summary>
+    public long MaxAppTreeUnpackedBytes { get; set; } = 1L * 1024 * 1024 * 1024;
+
+    /// <summary>Most entries (files, folders) one unpacked tree of an app bundle may hold. Default 100,000.</summary>
+    public int MaxAppTreeEntries { get; set; } = 100_000;
 
     /// <summary>A download that receives no byte for this long is abandoned (and retried). Default 30 s.</summary>
     public TimeSpan DownloadIdleTimeout { get; set; } = TimeSpan.FromSeconds(30);
@@ -134,6 +140,8 @@ public sealed class WorkerOptions
         target.MaxDatasetBytes = MaxDatasetBytes;
         target.MaxDatasetUnpackedBytes = MaxDatasetUnpackedBytes;
         target.MaxDatasetEntries = MaxDatasetEntries;
+        target.MaxAppTreeUnpackedBytes = MaxAppTreeUnpackedBytes;
+        target.MaxAppTreeEntries = MaxAppTreeEntries;
         target.DownloadIdleTimeout = DownloadIdleTimeout;
         target.DownloadTimeout = DownloadTimeout;
         target.AllowedDownloadHosts = AllowedDownloadHosts is null ? null! : [.. AllowedDownloadHosts];

@@ -61,6 +61,10 @@ public sealed class WorkerOptionsValidator : IValidateOptions<WorkerOptions>
             failures.Add($"{section}:MaxDatasetBytes must be a positive number of bytes (the largest dataset downloaded), was {options.MaxDatasetBytes}.");
         if (options.MaxDatasetUnpackedBytes <= 0)
             failures.Add($"{section}:MaxDatasetUnpackedBytes must be a positive number of bytes (the most a dataset archive unpacks to), was {options.MaxDatasetUnpackedBytes}.");
+        if (options.MaxAppTreeUnpackedBytes <= 0)
+            failures.Add($"{section}:MaxAppTreeUnpackedBytes must be a positive number of bytes (the most one tree of an app bundle unpacks to), was {options.MaxAppTreeUnpackedBytes}.");
+        if (options.MaxAppTreeEntries <= 0)
+            failures.Add($"{section}:MaxAppTreeEntries must be a positive number (the most entries one tree of an app bundle holds), was {options.MaxAppTreeEntries}.");
         if (options.MaxDatasetEntries <= 0)
             failures.Add($"{section}:MaxDatasetEntries must be a positive number (the most entries a dataset archive holds), was {options.MaxDatasetEntries}.");
         if (options.DownloadIdleTimeout < TimeSpan.FromMilliseconds(100) || options.DownloadIdleTimeout > TimeSpan.FromHours(1))

@@ -83,7 +83,7 @@ public sealed class HostChannelTests : IDisposable
     private HostRun NewRun()
     {
         var guard = new RunGuard(TimeProvider.System, SandboxFixture.Limits(), _folder, _folder, TimeSpan.FromSeconds(1), CancellationToken.None);
-        var invocation = new ModuleInvocation([0, 97, 115, 109], "sha", "app", [], [], _folder, _folder, _folder, 1 << 20, null, 1024);
+        var invocation = new ModuleInvocation([0, 97, 115, 109], "sha", "app", [], [], _folder, _folder, _folder, [], 1 << 20, null, 1024);
         return new HostRun(invocation, guard, new ConsoleCapture(1024, guard.OnConsoleWritten), new ConsoleCapture(1024, guard.OnConsoleWritten), withModule: true);
     }
 

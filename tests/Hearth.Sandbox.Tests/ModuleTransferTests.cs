@@ -99,7 +99,7 @@ public sealed class ModuleTransferTests(SandboxFixture fixture) : IClassFixture<
             var fromHost = host.StandardOutput.BaseStream;
             var module = Encoding.UTF8.GetBytes(DoNothing);
             var folder = Directory.CreateDirectory(Path.Combine(fixture.Root, "transfer-protocol", "run")).FullName;
-            var withBytes = new ModuleInvocation(module, Convert.ToHexStringLower(SHA256.HashData(module)), "app", [], [], folder, folder, folder, 1 << 20, null, 1024);
+            var withBytes = new ModuleInvocation(module, Convert.ToHexStringLower(SHA256.HashData(module)), "app", [], [], folder, folder, folder, [], 1 << 20, null, 1024);
             var withoutBytes = withBytes with { Module = null };
             async Task<HostMessageType?> Next() => (await HostFrame.ReadAsync(fromHost, CancellationToken.None))?.Type;
             async Task Send(ModuleInvocation invocation)

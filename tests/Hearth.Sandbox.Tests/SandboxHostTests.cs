@@ -171,7 +171,7 @@ public sealed class SandboxHostTests(SandboxFixture fixture) : IClassFixture<San
 
             Assert.Equal(HostMessageType.Ready, (await HostFrame.ReadAsync(fromHost, CancellationToken.None))?.Type);
             await toHost.WriteAsync(HostMessages.Run(new ModuleInvocation(module, Convert.ToHexStringLower(SHA256.HashData(module)),
-                "app", [], [], folder, folder, folder, 1 << 20, null, 1024)));
+                "app", [], [], folder, folder, folder, [], 1 << 20, null, 1024)));
             await toHost.FlushAsync();
             Assert.Equal(HostMessageType.Started, (await HostFrame.ReadAsync(fromHost, CancellationToken.None))?.Type);
             // What the host sees when the runner's process dies: its stdin ends.

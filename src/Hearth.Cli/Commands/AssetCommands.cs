@@ -17,14 +17,21 @@ public static class AssetCommands
         var noun = kind == OrderKind.App ? "app" : "dataset";
         var command = new Command(noun, kind == OrderKind.App ? "WASI apps: register, show, transfer." : "Datasets: register, show, transfer.");
 
-        var file = new Argument<string>("file") { Description = kind == OrderKind.App ? "The WASI module (.wasm)." : "The dataset file." };
+        var file = new Argument<string>("file")
+        {
+            Description = kind == OrderKind.App
+                ? $"The WASI module (.wasm); or a bundle: its folder (holding {AppBundlePacker.SourceManifestName}), that file, or a ready manifest."
+                : "The dataset file.",
+        };
         var name = new Option<string?>("--name") { Description = "A name shown to users (default: the file's name)." };
         var register = new Command("register", $"Upload the {noun} to storage, compute its sha256 and register it on chain.") { file, name };
         register.SetAction(async (parse, ct) =>
         {
             var path = parse.GetValue(file)!;
+            if (kind == OrderKind.App && Directory.Exists(path)) path = Path.Combine(path, AppBundlePacker.SourceManifestName);
             if (!File.Exists(path)) throw new CliException($"no such file: {path}");
-            if (kind == OrderKind.App) CheckWasm(path);
+            if (kind == OrderKind.App && AppBundlePacker.IsManifestFile(path)) return await RegisterBundleAsync(env, parse, path, parse.GetValue(name), ct);
+            if (kind == OrderKind.App) AppBundlePacker.CheckWasm(path);
             var network = env.Network(parse);
             var storage = StorageOf(network);
             var address = await storage.PutFileAsync(path, ct);
@@ -46,6 +53,36 @@ public static class AssetCommands
         command.Subcommands.Add(List(env, kind, noun));
         command.Subcommands.Add(Transfer(env, kind, noun));
         return command;
+    }
+
+    /// <summary>Packs and uploads a bundle's parts, then uploads its manifest and registers the manifest's sha256.</summary>
+    private static async Task<int> RegisterBundleAsync(CommandEnvironment env, ParseResult parse, string manifestPath, string? name, CancellationToken ct)
+    {
+        var work = Directory.CreateTempSubdirectory("hearth-bundle-").FullName;
+        try
+        {
+            var bundle = AppBundlePacker.Pack(manifestPath, work, ct);
+            var network = env.Network(parse);
+            var storage = StorageOf(network);
+            await AppBundlePacker.UploadPartsAsync(storage, bundle, ct);
+            var address = await storage.PutAsync(new MemoryStream(bundle.Manifest, writable: false), ct);
+            var location = $"{storage.BaseUrl.ToString().TrimEnd('/')}/blobs/{address.Hex}";
+            var label = name ?? Path.GetFileName(Path.GetDirectoryName(Path.GetFullPath(manifestPath))) ?? "app";
+            var registration = await env.Client(parse).RegisterAppAsync(Hash32.Parse(address.Hex), location, label, ct);
+            env.Print(parse,
+                new
+                {
+                    id = registration.Id.ToString(), sha256 = address.Hex, location, transaction = registration.Transaction.Hash,
+                    parts = bundle.Parts.Select(p => new { what = p.What, sha256 = p.Sha256 }),
+                },
+                [$"registered app {registration.Id} ({label})", $"sha256    {address.Hex}", $"location  {location}",
+                    .. bundle.Parts.Select(p => $"{p.What,-9} {p.Sha256}")]);
+            return 0;
+        }
+        finally
+        {
+            Directory.Delete(work, recursive: true);
+        }
     }
 
     public static Command Pool(CommandEnvironment env)
@@ -160,13 +197,5 @@ public static class AssetCommands
         var name = Path.GetFileName(path);
         return string.IsNullOrWhiteSpace(name) || name.Length > 128 || name.StartsWith('.') || name.Any(char.IsControl)
             || name.IndexOfAny(['/', '\\', '\0']) >= 0 ? null : name;
-    }
-
-    private static void CheckWasm(string path)
-    {
-        Span<byte> magic = stackalloc byte[4];
-        using var stream = File.OpenRead(path);
-        if (stream.Read(magic) != 4 || !magic.SequenceEqual("\0asm"u8))
-            throw new CliException($"{path} is not a WebAssembly module (it does not start with \\0asm)");
     }
 }

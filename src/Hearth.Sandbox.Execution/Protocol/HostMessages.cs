@@ -4,7 +4,7 @@ namespace Hearth.Sandbox.Execution.Protocol;
 internal static class HostMessages
 {
     /// <summary>Changes whenever a body changes; a host of another version is refused.</summary>
-    public const int ProtocolVersion = 4;
+    public const int ProtocolVersion = 5;
 
     public static byte[] Ready() => HostFrame.Encode(HostMessageType.Ready, writer => writer.Write(ProtocolVersion));
 
@@ -37,6 +37,12 @@ internal static class HostMessages
         writer.Write(invocation.InputDirectory);
         writer.Write(invocation.OutputDirectory);
         writer.Write(invocation.ScratchDirectory);
+        writer.Write(invocation.ReadOnlyMounts.Count);
+        foreach (var (guest, host) in invocation.ReadOnlyMounts)
+        {
+            writer.Write(guest);
+            writer.Write(host);
+        }
         writer.Write(invocation.MemoryBytes);
         WriteOptional(writer, invocation.Fuel, writer.Write);
         writer.Write(invocation.ConsoleCaptureBytes);
@@ -58,10 +64,17 @@ internal static class HostMessages
         {
             environment[i] = new(reader.ReadString(), reader.ReadString());
         }
+        var (input, output, scratch) = (reader.ReadString(), reader.ReadString(), reader.ReadString());
+        var mounts = new KeyValuePair<string, string>[reader.ReadInt32()];
+        for (var i = 0; i < mounts.Length; i++)
+        {
+            mounts[i] = new(reader.ReadString(), reader.ReadString());
+        }
         return new ModuleInvocation(module, sha256, programName, arguments, environment,
-            InputDirectory: reader.ReadString(),
-            OutputDirectory: reader.ReadString(),
-            ScratchDirectory: reader.ReadString(),
+            InputDirectory: input,
+            OutputDirectory: output,
+            ScratchDirectory: scratch,
+            ReadOnlyMounts: mounts,
             MemoryBytes: reader.ReadInt64(),
             Fuel: ReadOptional(reader, reader.ReadUInt64),
             ConsoleCaptureBytes: reader.ReadInt32());

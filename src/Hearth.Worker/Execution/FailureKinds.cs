@@ -28,6 +28,13 @@ public static class FailureKinds
     /// up for): given back, for another worker.</summary>
     public const string OverWorkerLimits = "over-worker-limits";
 
+    /// <summary>The app is a bundle the worker refuses: its manifest is invalid, or a part is over its size or the worker's
+    /// limit, is not what the manifest says, or is a tree the worker refuses to unpack. The same on every worker.</summary>
+    public const string InvalidApp = "invalid-app";
+
+    /// <summary>The app's manifest needs more (memory, scratch, output) than the task's sandbox limits give.</summary>
+    public const string AppNeedsUnmet = "app-needs-unmet";
+
     /// <summary>The result archive could not be uploaded.</summary>
     public const string Upload = "upload";
 

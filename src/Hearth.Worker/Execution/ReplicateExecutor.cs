@@ -28,7 +28,8 @@ public sealed class ReplicateExecutor(
     private const int StdoutTailBytes = 1024;
     private const int StderrInReasonBytes = 300;
 
-    private DownloadLimit AppLimit => new(options.MaxAppBytes, $"{WorkerOptions.SectionName}:{nameof(WorkerOptions.MaxAppBytes)}");
+    private readonly AppStager _apps = new(options,
+        new AppTreeCache(Path.Combine(options.CacheFolder, "app-trees"), options.MaxAppTreeUnpackedBytes, options.MaxAppTreeEntries));
 
     private DownloadLimit DatasetLimit => new(options.MaxDatasetBytes, $"{WorkerOptions.SectionName}:{nameof(WorkerOptions.MaxDatasetBytes)}");
 
@@ -52,7 +53,11 @@ public sealed class ReplicateExecutor(
 
             await using var stages = new StageReporter(reports, assignment.ReplicateId, options.ProgressReportDelay, time);
             await stages.EnterAsync(ProgressStages.Downloading, linked.Token);
-            var module = await FetchAsync(assignment.App, "app module", AppLimit, linked.Token);
+            // A module, or a bundle: its manifest, module and read-only trees (each unpacked once, kept in the cache).
+            var app = await _apps.StageAsync(assignment.App, FetchAsync, linked.Token);
+            if (app.UnmetNeed(limits) is { } unmet)
+                throw new ReplicateFailedException(FailureKinds.AppNeedsUnmet, $"app {assignment.App.Checksum}: {unmet}");
+            var module = app.ModulePath;
             // The module compiles (or loads from the compiled-module cache) while the dataset downloads; the run then finds
             // it ready. A module that does not compile is reported by the run itself.
             var prepared = PrepareQuietlyAsync(module, limits, linked.Token);
@@ -71,9 +76,10 @@ public sealed class ReplicateExecutor(
                     // Streamed to a file of the replicate's folder (removed with it) and uploaded from there: never in memory.
                     ArchivePath = archivePath,
                     ModulePath = module,
-                    Arguments = assignment.Arguments,
-                    Environment = assignment.Environment,
+                    Arguments = app.ArgumentsWith(assignment.Arguments),
+                    Environment = app.EnvironmentWith(assignment.Environment),
                     InputPath = input,
+                    ReadOnlyMounts = app.Mounts,
                     Limits = limits,
                 }, linked.Token);
             }
