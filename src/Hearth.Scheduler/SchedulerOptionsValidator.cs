@@ -60,6 +60,10 @@ public sealed class SchedulerOptionsValidator : IValidateOptions<SchedulerOption
             f.Add($"{s}:PlacementPolicy '{o.PlacementPolicy}' is unknown: use \"{LeastLoadedPlacement.PolicyName}\" or \"{HeatAwarePlacement.PolicyName}\".");
         if (!double.IsFinite(o.TaskPowerWatts) || o.TaskPowerWatts < 0) f.Add($"{s}:TaskPowerWatts must be a finite number ≥ 0, was {o.TaskPowerWatts}.");
         if (!IsHttpUrl(o.ResultStorageUrl)) f.Add($"{s}:ResultStorageUrl '{o.ResultStorageUrl}' is not an absolute http(s) URL of the result storage.");
+        foreach (var source in o.InputListSources ?? [])
+            if (!IsHttpUrl(source)) f.Add($"{s}:InputListSources entry '{source}' is not an absolute http(s) URL.");
+        if (o.MaxInputListBytes is < 1024 or > 1L << 30) f.Add($"{s}:MaxInputListBytes must be between 1024 bytes and 1 GiB, was {o.MaxInputListBytes}.");
+        if (o.InputListTimeoutSeconds is < 1 or > 3_600) f.Add($"{s}:InputListTimeoutSeconds must be between 1 and 3600 seconds, was {o.InputListTimeoutSeconds}.");
         if (o.TaskMemoryBytes < 1024 * 1024) f.Add($"{s}:TaskMemoryBytes must be at least 1 MiB, was {o.TaskMemoryBytes}.");
         if (o.MaxVolume < 1) f.Add($"{s}:MaxVolume must be positive, was {o.MaxVolume}.");
         if (o.ChallengeLifetimeSeconds is < 5 or > 3_600) f.Add($"{s}:ChallengeLifetimeSeconds must be between 5 and 3600, was {o.ChallengeLifetimeSeconds}.");
