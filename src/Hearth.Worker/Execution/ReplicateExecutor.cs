@@ -28,6 +28,8 @@ public sealed class ReplicateExecutor(
     private const int StdoutTailBytes = 1024;
     private const int StderrInReasonBytes = 300;
 
+    private readonly TaskInputs _inputs = new(options, assets, time, logger);
+
     private DownloadLimit AppLimit => new(options.MaxAppBytes, $"{WorkerOptions.SectionName}:{nameof(WorkerOptions.MaxAppBytes)}");
 
     private DownloadLimit DatasetLimit => new(options.MaxDatasetBytes, $"{WorkerOptions.SectionName}:{nameof(WorkerOptions.MaxDatasetBytes)}");
@@ -57,6 +59,7 @@ public sealed class ReplicateExecutor(
             // it ready. A module that does not compile is reported by the run itself.
             var prepared = PrepareQuietlyAsync(module, limits, linked.Token);
             var input = assignment.Dataset is { } dataset ? await StageDatasetAsync(dataset, work, linked.Token) : null;
+            input = await _inputs.StageAsync(assignment, input, work, linked.Token);
             await prepared;
 
             SandboxResult result;
