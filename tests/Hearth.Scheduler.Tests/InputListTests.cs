@@ -7,6 +7,12 @@ using Hearth.Protocol.WorkerApi;
 using Hearth.Scheduler.Hosting;
 using Hearth.Storage;
 using Hearth.Storage.Http;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Hearth.Scheduler.Tests;
 
@@ -23,14 +29,20 @@ public sealed class InputListTests : IAsyncLifetime
     private StorageServerHandle _storage = null!;
     private SchedulerServerHandle _server = null!;
     private HttpClient _http = null!;
+    private WebApplication _flaky = null!;
+    private Uri _flakyUrl = null!;
+    private byte[] _flakyList = [];
+    private int _flakyRequests;
 
     public async Task InitializeAsync()
     {
         _net = await TestNetwork.StartAsync(workers: 1);
         _storage = await StorageServer.StartAsync(new StorageOptions { RootPath = _net.Dir.File("storage") });
+        _flaky = await StartFlakyStorageAsync();
         _server = await _net.StartSchedulerAsync(_net.Options(o =>
         {
             o.ResultStorageUrl = _storage.BaseUrl.AbsoluteUri;
+            o.InputListSources = [_flakyUrl.AbsoluteUri];
             o.MaxInputListBytes = MaxListBytes;
         }));
         _http = new HttpClient { BaseAddress = _server.BaseUrl };
@@ -41,6 +53,27 @@ public sealed class InputListTests : IAsyncLifetime
         _http.Dispose();
         await _net.DisposeAsync();
         await _storage.DisposeAsync();
+        await _flaky.DisposeAsync();
+    }
+
+    /// <summary>A storage on Kestrel loopback that answers 503 to the first two requests, then serves <see cref="_flakyList"/>.</summary>
+    private async Task<WebApplication> StartFlakyStorageAsync()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        var app = builder.Build();
+        app.Run(http =>
+        {
+            if (Interlocked.Increment(ref _flakyRequests) <= 2)
+            {
+                http.Response.StatusCode = 503;
+                return Task.CompletedTask;
+            }
+            return http.Response.Body.WriteAsync(_flakyList).AsTask();
+        });
+        await app.StartAsync();
+        _flakyUrl = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First().TrimEnd('/') + "/lists/");
+        return app;
     }
 
     private static List<IReadOnlyList<InputFile>> Files(int tasks) =>
@@ -77,6 +110,19 @@ public sealed class InputListTests : IAsyncLifetime
             Assert.Equal(files[(int)a.TaskIndex], a.Inputs);
             Assert.Equal(["--mode", "fast"], a.Arguments);
         });
+    }
+
+    [Fact]
+    public async Task A_storage_that_cannot_answer_for_a_moment_is_asked_again_before_the_deal_is_refused()
+    {
+        _flakyList = TaskInputList.ToJson(Files(2));
+        var match = await _net.MatchAsync(volume: 2, trust: 1, parameters: Params(Hash32.Sha256(_flakyList).ToString(), $"{_flakyUrl}list.json"));
+
+        var deal = await ReadApi.DealWhereAsync(_http, match.DealId.ToString(), _ => true, "the deal recorded");
+
+        Assert.True(deal.Status == "Active", $"{deal.Status}: {deal.Reason}");
+        Assert.Equal(3, Volatile.Read(ref _flakyRequests));
+        Assert.Equal(2, deal.Tasks.Count);
     }
 
     [Fact]
