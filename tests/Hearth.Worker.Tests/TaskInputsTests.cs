@@ -171,6 +171,28 @@ public sealed class TaskInputsTests(ITestOutputHelper output)
         Assert.Contains("content of next\n", await ResultAsync(network, good));
     }
 
+    [Fact]
+    public async Task A_download_still_running_at_the_deadline_is_stopped_and_the_replicate_given_back()
+    {
+        await using var network = await TestNetwork.StartAsync(output);
+        // A byte every 100 ms: never idle for the worker's timeouts, never done before the task's deadline.
+        await using var server = await ServerAsync((http, ct) => HostileServer.DripAsync(http, TimeSpan.FromMilliseconds(100), bytes: null, ct));
+        var options = Options(network);
+        options.DownloadIdleTimeout = TimeSpan.FromSeconds(30);
+        options.DownloadTimeout = TimeSpan.FromMinutes(10);
+        var worker = await network.StartWorkerAsync(options);
+        var assignment = network.Assign(worker.Address, await network.PutAsync(CopyApp("input.txt")), []) with
+        {
+            Inputs = [new InputFile("input.txt", $"{server.BaseUrl}trickle", Hash32.Sha256("x"u8).ToString(), null)],
+            Deadline = DateTimeOffset.UtcNow.AddSeconds(10),
+        };
+        network.Scheduler.Enqueue(worker.Address, assignment);
+
+        var failure = await FailureAsync(network, assignment);
+        Assert.Equal(FailureKinds.DeadlinePassed, failure.Kind);
+        Assert.Equal(AnswerEnd.Aborted, await server.AnswerEndAsync());
+    }
+
     public static TheoryData<string> HostileNames => ["../escape.txt", "a/b.txt", ".hidden", "", "back\\slash", "con\ntrol", new string('n', 129)];
 
     [Theory]
