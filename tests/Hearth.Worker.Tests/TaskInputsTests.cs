@@ -120,7 +120,7 @@ public sealed class TaskInputsTests(ITestOutputHelper output)
         Assert.Contains("'shared.txt' has the name of an entry of the dataset", failure.Reason);
     }
 
-    public static TheoryData<string> HostileBodies => ["endless", "crawl", "over-declared-size", "over-the-cap", "wrong-hash", "refused-address", "not-found"];
+    public static TheoryData<string> HostileBodies => ["endless", "crawl", "trickle", "over-declared-size", "over-the-cap", "wrong-hash", "refused-address", "not-found"];
 
     [Theory]
     [MemberData(nameof(HostileBodies))]
@@ -131,12 +131,14 @@ public sealed class TaskInputsTests(ITestOutputHelper output)
         {
             "endless" or "over-declared-size" => (http, ct) => HostileServer.FloodAsync(http, Flood, bytes: null, ct),
             "crawl" => (http, ct) => HostileServer.DripAsync(http, TimeSpan.FromSeconds(1), bytes: null, ct),
+            "trickle" => (http, ct) => HostileServer.DripAsync(http, TimeSpan.FromMilliseconds(50), bytes: null, ct),
             "over-the-cap" => (http, ct) => HostileServer.FloodAsync(http, Flood, bytes: 2L * OneMiB, ct),
             "wrong-hash" or "refused-address" => (http, ct) => http.Response.Body.WriteAsync("not what was pinned"u8.ToArray(), ct).AsTask(),
             _ => null,
         });
         var options = Options(network, allowLoopback: attack != "refused-address");
         options.DownloadIdleTimeout = attack == "crawl" ? TimeSpan.FromMilliseconds(400) : TimeSpan.FromSeconds(30);
+        if (attack == "trickle") options.DownloadTimeout = TimeSpan.FromSeconds(1);
         var worker = await network.StartWorkerAsync(options);
         var app = await network.PutAsync(CopyApp("input.txt"));
         var hostile = attack switch
@@ -157,6 +159,7 @@ public sealed class TaskInputsTests(ITestOutputHelper output)
         {
             "endless" or "over-the-cap" => (FailureKinds.Download, "Worker:MaxDatasetBytes (1048576 bytes)"),
             "crawl" => (FailureKinds.Download, "Worker:DownloadIdleTimeout"),
+            "trickle" => (FailureKinds.Download, "Worker:DownloadTimeout"),
             "over-declared-size" => (FailureKinds.Download, "the size the input list declares for 'input.txt' (1000 bytes)"),
             "wrong-hash" => (FailureKinds.Integrity, $"input file 'input.txt' bytes do not match sha256 {hostile.Sha256[2..]}"),
             "refused-address" => (FailureKinds.Download, "refused to connect to 127.0.0.1"),
