@@ -98,6 +98,17 @@ public sealed class SchedulerOptions
     /// exchange). On by default: a digest never uploaded is refused (409); a storage that cannot be reached answers 503.</summary>
     public bool CheckResultBlobs { get; set; } = true;
 
+    /// <summary>Where a deal's input list (params "inputs", Protocol.Deals.TaskInputList) may be fetched from, besides
+    /// <see cref="ResultStorageUrl"/> (always allowed): base URLs; a list elsewhere refuses the deal. The scheduler never
+    /// fetches from an address a requester chose freely.</summary>
+    public string[] InputListSources { get; set; } = [];
+
+    /// <summary>Largest input list the scheduler reads, bytes (about 200 bytes per file). Default 32 MiB.</summary>
+    public long MaxInputListBytes { get; set; } = 32L * 1024 * 1024;
+
+    /// <summary>Longest time the fetch of one input list may take, seconds; past it the deal is refused. Default 30.</summary>
+    public int InputListTimeoutSeconds { get; set; } = 30;
+
     /// <summary>The most memory this pool gives a task, bytes; its pool orders should offer no more
     /// (<see cref="Hearth.Protocol.Orders.ResourceTag"/>). A task runs with what its deal asked for, at least 256 MiB.</summary>
     public long TaskMemoryBytes { get; set; } = 256L * 1024 * 1024;

@@ -60,6 +60,10 @@ public sealed class SchedulerOptionsValidator : IValidateOptions<SchedulerOption
             f.Add($"{s}:PlacementPolicy '{o.PlacementPolicy}' is unknown: use \"{LeastLoadedPlacement.PolicyName}\" or \"{HeatAwarePlacement.PolicyName}\".");
         if (!double.IsFinite(o.TaskPowerWatts) || o.TaskPowerWatts < 0) f.Add($"{s}:TaskPowerWatts must be a finite number ≥ 0, was {o.TaskPowerWatts}.");
         if (!IsHttpUrl(o.ResultStorageUrl)) f.Add($"{s}:ResultStorageUrl '{o.ResultStorageUrl}' is not an absolute http(s) URL of the result storage.");
+        foreach (var source in o.InputListSources ?? [])
+            if (!IsHttpUrl(source)) f.Add($"{s}:InputListSources entry '{source}' is not an absolute http(s) URL.");
+        if (o.MaxInputListBytes is < 1024 or > 1L << 30) f.Add($"{s}:MaxInputListBytes must be between 1024 bytes and 1 GiB, was {o.MaxInputListBytes}.");
+        if (o.InputListTimeoutSeconds is < 1 or > 3_600) f.Add($"{s}:InputListTimeoutSeconds must be between 1 and 3600 seconds, was {o.InputListTimeoutSeconds}.");
         const long Base = 256L * 1024 * 1024; // ResourceTag.Base: what every pool gives a task
         if (o.TaskMemoryBytes is < Base or > 4L << 30) f.Add($"{s}:TaskMemoryBytes must be between 256 MiB (what every pool gives a task) and 4 GiB, was {o.TaskMemoryBytes}.");
         if (o.TaskOutputBytes < Base) f.Add($"{s}:TaskOutputBytes must be at least 256 MiB (what every pool gives a task), was {o.TaskOutputBytes}.");

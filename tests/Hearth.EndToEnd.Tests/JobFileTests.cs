@@ -88,7 +88,7 @@ public sealed class JobFileTests(CliNetworkFixture f) : IClassFixture<CliNetwork
     [InlineData("trust-huge.json", """{"app": 1, "trust": 10001}""", "'trust' must be between 1 and 10000 (got 10001)")]
     [InlineData("negative.yaml", "app: 1\nmax-price: -0.5\n", "'max-price' must not be negative (got -0.5)")]
     [InlineData("cheap.yaml", "app: 1\nmax-price: cheap\n", "'max-price' must be a number of HRTH, not 'cheap'")]
-    [InlineData("unknown.yaml", "app: 1\nvolum: 2\n", "unknown field 'volum'; the known fields are app, dataset, workerpool, params, volume, trust, category, max-price, out, callback, memory, output-size, scratch")]
+    [InlineData("unknown.yaml", "app: 1\nvolum: 2\n", "unknown field 'volum'; the known fields are app, dataset, workerpool, params, volume, trust, category, max-price, out, callback, memory, output-size, scratch, inputs")]
     [InlineData("unknown.json", """{"app": 1, "priority": "high"}""", "unknown field 'priority'; the known fields are app,")]
     [InlineData("list.yaml", "app: 1\nvolume: [1, 2]\n", "'volume' must be a whole number, not a list")]
     [InlineData("string.json", """{"app": 1, "volume": "2"}""", "'volume' must be a whole number, not '2'")]

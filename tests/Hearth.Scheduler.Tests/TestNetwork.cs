@@ -101,7 +101,8 @@ public sealed class TestNetwork : IAsyncDisposable
 
     /// <param name="pool">Another pool of the same owner (account 3); this test's pool by default.</param>
     /// <param name="needs">What the request asks of each task (its tag); <paramref name="offer"/> what the pool order offers.</param>
-    public Orders MakeOrders(int volume, uint trust, BigInteger? pool = null, ResourceNeeds? needs = null, ResourceNeeds? offer = null)
+    /// <param name="parameters">The request's params; "--samples 1000" by default.</param>
+    public Orders MakeOrders(int volume, uint trust, BigInteger? pool = null, ResourceNeeds? needs = null, ResourceNeeds? offer = null, string parameters = "--samples 1000")
     {
         var domain = Requester.Domain;
         var appOrder = new AppOrder { App = App, AppPrice = 0, Volume = volume, Salt = Salt.New() };
@@ -113,7 +114,7 @@ public sealed class TestNetwork : IAsyncDisposable
         var request = new RequestOrder
         {
             App = App, AppMaxPrice = 0, Workerpool = pool ?? Pool, WorkerpoolMaxPrice = PoolPrice,
-            Requester = Requester.Address, Volume = volume, Trust = trust, Params = "--samples 1000",
+            Requester = Requester.Address, Volume = volume, Trust = trust, Params = parameters,
             Tag = ResourceTag.Asking(needs ?? ResourceNeeds.None), Salt = Salt.New(),
         };
         return new Orders(new SignedOrders(
@@ -123,7 +124,8 @@ public sealed class TestNetwork : IAsyncDisposable
             request, Signatures.Sign(request, domain, new EthECKey(Market.Keys[5]))));
     }
 
-    public async Task<MatchResult> MatchAsync(int volume, uint trust, BigInteger? pool = null) => await Requester.MatchOrdersAsync(MakeOrders(volume, trust, pool).Signed);
+    public async Task<MatchResult> MatchAsync(int volume, uint trust, BigInteger? pool = null, string parameters = "--samples 1000") =>
+        await Requester.MatchOrdersAsync(MakeOrders(volume, trust, pool, parameters).Signed);
 
     /// <summary>Deposits and stakes <paramref name="stake"/> for development account <paramref name="account"/>.</summary>
     public async Task StakeAsync(int account, BigInteger stake)

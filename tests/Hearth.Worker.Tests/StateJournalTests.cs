@@ -40,6 +40,20 @@ public sealed class StateJournalTests
     }
 
     [Fact]
+    public void A_held_replicate_keeps_its_input_files_across_a_restart()
+    {
+        using var dir = new TempDir();
+        var store = Store(dir);
+        store.Load();
+        Protocol.Deals.InputFile[] inputs = [new("part-7.csv", "https://data.example.org/part-7.csv", "0x" + new string('f', 64), 12), new("b.bin", "http://h/b", "0x" + new string('0', 64), null)];
+        store.Put(Held("r-1") with { Assignment = Held("r-1").Assignment with { Inputs = inputs } });
+
+        var reloaded = Store(dir).Load().Single();
+
+        Assert.Equal(inputs, reloaded.Assignment.Inputs);
+    }
+
+    [Fact]
     public void A_last_line_torn_by_a_crash_is_dropped_and_the_rest_kept()
     {
         using var dir = new TempDir();

@@ -19,7 +19,7 @@ public sealed record JobFile
     private const int MaxDepth = 4;
 
     /// <summary>The fields a job file may hold, in the order they are documented.</summary>
-    public static readonly string[] Fields = ["app", "dataset", "workerpool", "params", "volume", "trust", "category", "max-price", "out", "callback", "memory", "output-size", "scratch"];
+    public static readonly string[] Fields = ["app", "dataset", "workerpool", "params", "volume", "trust", "category", "max-price", "out", "callback", "memory", "output-size", "scratch", "inputs"];
 
     public string? App { get; init; }
     public string? Dataset { get; init; }
@@ -33,6 +33,8 @@ public sealed record JobFile
     /// <summary>The output folder, made absolute against the job file's folder.</summary>
     public string? Out { get; init; }
     public string? Callback { get; init; }
+    /// <summary>Per-task inputs: a folder (made absolute against the job file's folder) or a list of {url, sha256, name, size}, one per task.</summary>
+    public TaskInputsSource? Inputs { get; init; }
 
     /// <summary>Memory, output size and scratch space each task needs, bytes (written "1GiB", "512MiB"...).</summary>
     public long? Memory { get; init; }
@@ -185,6 +187,7 @@ public sealed record JobFile
                 "memory" => job with { Memory = Size(name, key, value) },
                 "output-size" => job with { OutputSize = Size(name, key, value) },
                 "scratch" => job with { Scratch = Size(name, key, value) },
+                "inputs" => job with { Inputs = InputsOf(name, value, folder) },
                 _ => throw new CliException($"job file {name}: unknown field '{Short(key)}'; the known fields are {string.Join(", ", Fields)}"),
             };
         }
@@ -279,6 +282,36 @@ public sealed record JobFile
             env[key] = Text(name, $"params.env.{Short(key)}", v, allowEmpty: true);
         }
         return env;
+    }
+
+    /// <summary>inputs: a folder, or a list of {url, sha256, name, size} (one per task; name defaults to the URL's last
+    /// segment, size to none).</summary>
+    private static TaskInputsSource InputsOf(string name, object value, string folder)
+    {
+        if (value is Scalar) return new TaskInputsSource(Path.GetFullPath(Text(name, "inputs", value, allowEmpty: false), folder), null);
+        if (value is not Sequence { Items.Count: > 0 } seq) throw new CliException($"job file {name}: 'inputs' must be a folder or a list of {{url, sha256}}, not {Kind(value)}");
+        var files = new List<Protocol.Deals.InputFile>();
+        foreach (var item in seq.Items)
+        {
+            var at = $"inputs[{files.Count}]";
+            if (item is not Mapping map) throw new CliException($"job file {name}: '{at}' must be {{url, sha256}}, not {Kind(item)}");
+            var fields = new Dictionary<string, object>(StringComparer.Ordinal);
+            foreach (var (key, v) in map.Entries)
+            {
+                if (key is not ("url" or "sha256" or "name" or "size")) throw new CliException($"job file {name}: unknown field '{at}.{Short(key)}'; an input has url, sha256, name and size");
+                if (!fields.TryAdd(key, v)) throw new CliException($"job file {name}: field '{at}.{key}' appears twice");
+            }
+            if (!fields.TryGetValue("url", out var url) || !fields.TryGetValue("sha256", out var sha)) throw new CliException($"job file {name}: '{at}' needs url and sha256");
+            var urlText = Text(name, $"{at}.url", url, allowEmpty: false);
+            var shaText = Text(name, $"{at}.sha256", sha, allowEmpty: false).ToLowerInvariant();
+            var file = new Protocol.Deals.InputFile(
+                fields.TryGetValue("name", out var n) ? Text(name, $"{at}.name", n, allowEmpty: false) : Uri.TryCreate(urlText, UriKind.Absolute, out var u) ? Uri.UnescapeDataString(u.Segments[^1]) : "",
+                urlText, shaText.StartsWith("0x", StringComparison.Ordinal) ? shaText : "0x" + shaText,
+                fields.TryGetValue("size", out var size) ? Whole(name, $"{at}.size", size, 0, long.MaxValue) : null);
+            if (file.Problem() is { } problem) throw new CliException($"job file {name}: '{at}': {problem}");
+            files.Add(file);
+        }
+        return new TaskInputsSource(null, files);
     }
 
     private static string Kind(object node) => node switch

@@ -25,9 +25,10 @@ public static class RunCommand
         var category = new Option<long>("--category") { Description = "Time category (0: 300 s per task).", DefaultValueFactory = _ => 0 };
         var output = new Option<string>("--out") { Description = "Folder for the verified results.", DefaultValueFactory = _ => "results" };
         var callback = new Option<string?>("--callback") { Description = "A contract called with each task's result (only pools that accept callbacks take the request)." };
+        var inputs = new Option<string?>("--inputs") { Description = "A folder of input files, one per task (task i sees the i-th in name order as /in/NAME): uploaded, listed and pinned in the params; the volume is their number." };
         var noClaim = new Option<bool>("--no-claim") { Description = "At the deadline, leave the refund of unsettled tasks to `hearth deal claim` instead of claiming it." };
         var resources = new ResourceOptions("each task needs");
-        var command = new Command("run", "Run an app on the market and fetch its certified results.") { app, jobFile, dataset, volume, trust, parameters, maxPrice, pool, category, output, callback, noClaim };
+        var command = new Command("run", "Run an app on the market and fetch its certified results.") { app, jobFile, dataset, volume, trust, parameters, maxPrice, pool, category, output, callback, noClaim, inputs };
         foreach (var option in resources.All) command.Options.Add(option);
         command.SetAction(async (parse, ct) =>
         {
@@ -47,6 +48,13 @@ public static class RunCommand
                 Callback = (JobFile.Given(parse, callback) ? parse.GetValue(callback) : job.Callback ?? parse.GetValue(callback)) ?? Addresses.Zero,
                 Needs = resources.Read(parse, job),
             };
+            if ((parse.GetValue(inputs) is { } folder ? new TaskInputsSource(Path.GetFullPath(folder), null) : job.Inputs) is { } source)
+            {
+                var (pinned, count) = await TaskInputsUpload.PrepareAsync(AssetCommands.StorageOf(env.Network(parse)), source, request.Params, ct);
+                if ((JobFile.Given(parse, volume) || job.Volume is not null) && request.Volume != count)
+                    throw new CliException($"the volume ({request.Volume}) differs from the number of inputs ({count}): leave the volume out, the inputs give it");
+                request = request with { Params = pinned, Volume = count };
+            }
             ResourceOptions.Asking(request.Needs); // a size beyond the largest tier is refused before anything is sent
             var outFolder = JobFile.Given(parse, output) ? parse.GetValue(output)! : job.Out ?? parse.GetValue(output)!;
             if (request.MaxTaskPrice < 0) throw new CliException("--max-price must not be negative");

@@ -38,7 +38,8 @@ public sealed record TaskLimits(int WallTimeSeconds, long MemoryBytes, long? Fue
 
 /// <summary>POST /api/workers/assignments/next?waitSeconds=N: 200 with an assignment, 204 when none came in time.
 /// <c>Authorization</c> is the scheduler's EIP-191 signature over <see cref="WorkerLogin.AuthorizationMessage"/>,
-/// so a worker can check the assignment comes from its pool's scheduler.</summary>
+/// so a worker can check the assignment comes from its pool's scheduler. <c>Inputs</c> are this task's own files from the
+/// deal's input list (<see cref="Deals.TaskInputList"/>), shown under /in; null or empty when the deal has none.</summary>
 public sealed record Assignment(
     string ReplicateId,
     string DealId,
@@ -51,7 +52,8 @@ public sealed record Assignment(
     TaskLimits Limits,
     DateTimeOffset Deadline,
     string ResultStorageUrl,
-    string Authorization);
+    string Authorization,
+    IReadOnlyList<Deals.InputFile>? Inputs = null);
 
 /// <summary>POST /api/workers/replicates/{id}/progress</summary>
 public sealed record ProgressReport(string Stage, string? Detail);

@@ -273,15 +273,26 @@ public sealed class WorkerExchange(
         if (replicates.Count == 0) return [];
         var dealIds = replicates.Select(r => r.DealId).Distinct().ToList();
         var deals = await db.Deals.Where(d => dealIds.Contains(d.DealId)).ToDictionaryAsync(d => d.DealId, StringComparer.Ordinal, ct);
+        var inputs = await TaskInputsAsync(db, replicates, deals, ct);
         var nowMs = Now();
         var assignments = new List<Assignment>(replicates.Count);
         foreach (var replicate in replicates)
         {
             replicate.Delivered = true;
             replicate.UpdatedAtMs = nowMs;
-            assignments.Add(BuildAssignment(replicate, deals[replicate.DealId], worker));
+            assignments.Add(BuildAssignment(replicate, deals[replicate.DealId], worker) with { Inputs = inputs.GetValueOrDefault(replicate.TaskId) });
         }
         return assignments;
+    }
+
+    /// <summary>The own input files of the replicates' tasks, read only for deals that have an input list.</summary>
+    private static async Task<Dictionary<string, IReadOnlyList<InputFile>>> TaskInputsAsync(SchedulerDb db, List<ReplicateEntity> replicates,
+        Dictionary<string, DealEntity> deals, CancellationToken ct)
+    {
+        var taskIds = replicates.Where(r => deals[r.DealId].HasInputs).Select(r => r.TaskId).Distinct().ToList();
+        if (taskIds.Count == 0) return new Dictionary<string, IReadOnlyList<InputFile>>(StringComparer.Ordinal);
+        var rows = await db.Tasks.AsNoTracking().Where(t => taskIds.Contains(t.TaskId) && t.Inputs != null).Select(t => new { t.TaskId, t.Inputs }).ToListAsync(ct);
+        return rows.ToDictionary(t => t.TaskId, t => TaskInputList.TaskFromJson(t.Inputs!), StringComparer.Ordinal);
     }
 
     private Assignment BuildAssignment(ReplicateEntity replicate, DealEntity deal, string worker)

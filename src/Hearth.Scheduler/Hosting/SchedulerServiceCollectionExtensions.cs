@@ -70,6 +70,10 @@ public static class SchedulerServiceCollectionExtensions
         services.AddSingleton<AnonymousRateLimit>();
         services.AddSingleton<LongPolls>();
         services.AddSingleton<DealIngestor>();
+        services.AddSingleton<InputListFetcher>();
+        // No redirect and no proxy: the list is read only from the storages the options name.
+        services.AddHttpClient(InputListFetcher.ClientName, c => c.Timeout = Timeout.InfiniteTimeSpan)
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, UseProxy = false });
         services.AddSingleton<ChainWatcher>();
         services.AddSingleton<Dispatcher>();
         services.AddSingleton<Sweeper>();

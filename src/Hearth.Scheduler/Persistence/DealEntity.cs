@@ -23,6 +23,9 @@ public sealed class DealEntity
     public string? DatasetChecksum { get; set; }
     public string? DatasetLocation { get; set; }
 
+    /// <summary>Whether its tasks have their own input files (<see cref="TaskEntity.Inputs"/>), from the params' input list.</summary>
+    public bool HasInputs { get; set; }
+
     public string App { get; set; } = "0";
     public string AppOwner { get; set; } = "";
     public string AppPrice { get; set; } = "0";

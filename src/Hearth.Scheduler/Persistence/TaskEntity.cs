@@ -10,6 +10,10 @@ public sealed class TaskEntity
     public string TaskId { get; set; } = "";
     public string DealId { get; set; } = "";
     public long Index { get; set; }
+
+    /// <summary>The task's own input files (JSON, Protocol.Deals.TaskInputList.TaskToJson), checked against the deal's
+    /// pinned input list when the deal was ingested; null when the deal has no input list.</summary>
+    public string? Inputs { get; set; }
     public TaskStatus Status { get; set; }
     public string Reason { get; set; } = "";
     public string? ConsensusDigest { get; set; }

@@ -15,7 +15,7 @@ namespace Hearth.Scheduler.Watching;
 
 /// <summary>Records a DealCreated log: the deal's terms and assets, and its tasks. Idempotent by deal id, so a rescan
 /// after a restart or a reorganisation never duplicates anything; a deal that reappears after a reorg is restored.</summary>
-public sealed class DealIngestor(ChainReader reader, HearthClient chain, IOptions<SchedulerOptions> options, TimeProvider time, ILogger<DealIngestor> logger)
+public sealed class DealIngestor(ChainReader reader, HearthClient chain, InputListFetcher inputs, IOptions<SchedulerOptions> options, TimeProvider time, ILogger<DealIngestor> logger)
 {
     private readonly ConcurrentDictionary<string, RegisteredContent> _assets = new();
     private readonly ConcurrentDictionary<long, long> _categories = new();
@@ -62,6 +62,7 @@ public sealed class DealIngestor(ChainReader reader, HearthClient chain, IOption
 
         // What the chain is asked about one deal: a deal whose assets or category cannot be read is refused alone, so
         // a bad deal never blocks the deals after it. A chain that does not answer at all stops the poll instead (retried).
+        IReadOnlyList<IReadOnlyList<Protocol.Deals.InputFile>>? taskInputs;
         try
         {
             var app = await AssetAsync(db, chain.Deployment.Apps, ev.Deal.App, "app", log.BlockNumber, ct);
@@ -74,10 +75,11 @@ public sealed class DealIngestor(ChainReader reader, HearthClient chain, IOption
                 deal.DatasetLocation = dataset.Location;
             }
             deal.CategorySeconds = await CategorySecondsAsync(ev.Deal.Category, ct);
+            taskInputs = await TaskInputsAsync(ev, ct);
         }
         catch (Exception e) when (e is not (ChainUnreachableException or OperationCanceledException))
         {
-            var why = e is UnreadableAssetException ? e.Message : $"its assets or category could not be read from the chain: {e.Message.Split('\n')[0]}";
+            var why = e is UnreadableAssetException or InputListRefusedException ? e.Message : $"its assets or category could not be read from the chain: {e.Message.Split('\n')[0]}";
             deal.Status = DealStatus.Refused;
             deal.Reason = why;
             deal.AppChecksum = "";
@@ -88,6 +90,7 @@ public sealed class DealIngestor(ChainReader reader, HearthClient chain, IOption
         }
         deal.Status = DealStatus.Active;
         deal.Reason = $"created in block {log.BlockNumber}";
+        deal.HasInputs = taskInputs is not null;
         db.Deals.Add(deal);
         History.Record(db, "deal", dealId, null, deal.Status.ToString(), deal.Reason, nowMs);
         var hash = new Hash32(ev.DealId);
@@ -97,11 +100,28 @@ public sealed class DealIngestor(ChainReader reader, HearthClient chain, IOption
             {
                 TaskId = Ids.TaskId(hash, i).ToString(), DealId = dealId, Index = i,
                 Status = TaskStatus.Pending, Reason = "waiting for a worker", UpdatedAtMs = nowMs,
+                Inputs = taskInputs is null ? null : Protocol.Deals.TaskInputList.TaskToJson(taskInputs[(int)i]),
             };
             db.Tasks.Add(task);
             History.Record(db, TaskStateMachine.Entity, task.TaskId, null, task.Status.ToString(), $"deal {dealId} created in block {log.BlockNumber}", nowMs);
         }
         SchedulerLog.DealIngested(logger, dealId, ev.Deal.Volume, ev.Deal.Trust, log.BlockNumber);
+    }
+
+    /// <summary>Each task's own files when the params pin an input list (<see cref="InputListFetcher"/>), else null;
+    /// a pin that is malformed, or a list that cannot be used, throws <see cref="InputListRefusedException"/>.</summary>
+    private async Task<IReadOnlyList<IReadOnlyList<Protocol.Deals.InputFile>>?> TaskInputsAsync(DealCreatedEvent ev, CancellationToken ct)
+    {
+        Protocol.Deals.InputListPin? pin;
+        try
+        {
+            pin = Protocol.Deals.InputListPin.Read(ev.Params);
+        }
+        catch (FormatException e)
+        {
+            throw new InputListRefusedException(e.Message, e);
+        }
+        return pin is null ? null : await inputs.FetchAsync(pin, ev.Deal.Volume, ct);
     }
 
     private static void Locate(DealEntity deal, LoggedEvent<DealCreatedEvent> log)

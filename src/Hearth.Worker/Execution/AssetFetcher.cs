@@ -24,7 +24,7 @@ public sealed class AssetFetcher : IDisposable
     private readonly ILoggerFactory _loggers;
     private readonly ILogger _logger;
     private readonly Lock _gate = new();
-    private readonly Dictionary<(Uri Storage, BlobAddress Address, DownloadLimit Limit), SharedDownload> _inFlight = [];
+    private readonly Dictionary<(Uri Url, BlobAddress Address, DownloadLimit Limit), SharedDownload> _inFlight = [];
     // Hashing a large dataset on every use would cost more than the task; a file is checked once per process.
     private readonly ConcurrentDictionary<BlobAddress, bool> _verified = new();
     private readonly ConcurrentDictionary<Uri, Lazy<(HttpClient Http, StorageClient Client)>> _uploads = new();
@@ -59,7 +59,7 @@ public sealed class AssetFetcher : IDisposable
         string path;
         try
         {
-            path = await GetAsync(location.StorageUrl, location.Address, limit, ct);
+            path = await GetAsync(new Uri(location.StorageUrl, $"blobs/{location.Address.Hex}"), location.Address, limit, ct);
         }
         catch (BlobIntegrityException e)
         {
@@ -73,6 +73,25 @@ public sealed class AssetFetcher : IDisposable
                 $"{what} bytes do not match sha256 {expected}: the bytes at {location.StorageUrl}blobs/{location.Address} hash to {location.Address}");
         }
         return path;
+    }
+
+    /// <summary>
+    /// The local path of the bytes at <paramref name="url"/> (any http(s) URL the address policy allows), checked against
+    /// <paramref name="expected"/>: as <see cref="FetchAsync(AssetRef, AssetLocation, string, DownloadLimit, CancellationToken)"/>,
+    /// for a task's input files.
+    /// </summary>
+    public async Task<string> FetchAsync(Uri url, BlobAddress expected, string what, DownloadLimit limit, CancellationToken ct)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        try
+        {
+            return await GetAsync(url, expected, limit, ct);
+        }
+        catch (BlobIntegrityException e)
+        {
+            throw new ReplicateFailedException(FailureKinds.Integrity,
+                $"{what} bytes do not match sha256 {expected}: {url.Authority} sent bytes hashing to {e.Actual?.ToString() ?? "something else"}", e);
+        }
     }
 
     /// <summary>A client of the storage that results are uploaded to.</summary>
@@ -105,13 +124,13 @@ public sealed class AssetFetcher : IDisposable
 
     private string PathOf(BlobAddress address) => Path.Combine(_root, address.Shard, address.Hex);
 
-    private async Task<string> GetAsync(Uri storage, BlobAddress address, DownloadLimit limit, CancellationToken ct)
+    private async Task<string> GetAsync(Uri url, BlobAddress address, DownloadLimit limit, CancellationToken ct)
     {
         var path = PathOf(address);
         if (_verified.ContainsKey(address) && File.Exists(path))
             return WithinLimit(path, limit);
 
-        var key = (storage, address, limit);
+        var key = (url, address, limit);
         SharedDownload download;
         lock (_gate)
         {
@@ -148,24 +167,24 @@ public sealed class AssetFetcher : IDisposable
             }
             if (abandon)
             {
-                WorkerLog.DownloadAbandoned(_logger, address.Hex, storage.Authority);
+                WorkerLog.DownloadAbandoned(_logger, address.Hex, url.Authority);
                 download.Cancel.Cancel();
             }
         }
     }
 
     /// <summary>The shared download: runs apart from every caller, under its own total timeout.</summary>
-    private async Task<string> RunAsync((Uri Storage, BlobAddress Address, DownloadLimit Limit) key, SharedDownload download)
+    private async Task<string> RunAsync((Uri Url, BlobAddress Address, DownloadLimit Limit) key, SharedDownload download)
     {
         // Leave the caller (and its lock) at once.
         await Task.Yield();
         try
         {
-            return await DownloadToCacheAsync(key.Storage, key.Address, key.Limit, download.Cancel.Token);
+            return await DownloadToCacheAsync(key.Url, key.Address, key.Limit, download.Cancel.Token);
         }
         catch (OperationCanceledException e) when (download.Cancel.IsCancellationRequested && !download.Abandoned && !_disposed)
         {
-            throw new DownloadException($"the download from {key.Storage.Authority} took longer than {TotalSetting} ({BoundedDownloader.Seconds(_totalTimeout)})",
+            throw new DownloadException($"the download from {key.Url.Authority} took longer than {TotalSetting} ({BoundedDownloader.Seconds(_totalTimeout)})",
                 DownloadFailure.Permanent, inner: e);
         }
         finally
@@ -180,7 +199,7 @@ public sealed class AssetFetcher : IDisposable
         }
     }
 
-    private async Task<string> DownloadToCacheAsync(Uri storage, BlobAddress address, DownloadLimit limit, CancellationToken ct)
+    private async Task<string> DownloadToCacheAsync(Uri url, BlobAddress address, DownloadLimit limit, CancellationToken ct)
     {
         var path = PathOf(address);
         if (File.Exists(path))
@@ -198,9 +217,9 @@ public sealed class AssetFetcher : IDisposable
         var temp = Path.Combine(_root, IncomingFolderName, $"{address.Hex}.{Guid.NewGuid():N}");
         try
         {
-            var actual = await _downloader.DownloadAsync(new Uri(storage, $"blobs/{address.Hex}"), temp, limit, ct);
+            var actual = await _downloader.DownloadAsync(url, temp, limit, ct);
             if (actual != address)
-                throw new BlobIntegrityException(address, actual, $"Storage at {storage.Authority} sent bytes for {address} that hash to {actual}.");
+                throw new BlobIntegrityException(address, actual, $"{url.Authority} sent bytes for {address} that hash to {actual}.");
             Directory.CreateDirectory(Path.GetDirectoryName(path)!);
             File.Move(temp, path, overwrite: true);
         }
@@ -209,7 +228,7 @@ public sealed class AssetFetcher : IDisposable
             File.Delete(temp);
         }
         _verified[address] = true;
-        WorkerLog.Downloaded(_logger, address.Hex, storage.Authority, new FileInfo(path).Length);
+        WorkerLog.Downloaded(_logger, address.Hex, url.Authority, new FileInfo(path).Length);
         return path;
     }
 

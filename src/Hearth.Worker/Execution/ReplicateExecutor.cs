@@ -31,6 +31,8 @@ public sealed class ReplicateExecutor(
     private readonly AppStager _apps = new(options,
         new AppTreeCache(Path.Combine(options.CacheFolder, "app-trees"), options.MaxAppTreeUnpackedBytes, options.MaxAppTreeEntries));
 
+    private readonly TaskInputs _inputs = new(options, assets, time, logger);
+
     private DownloadLimit DatasetLimit => new(options.MaxDatasetBytes, $"{WorkerOptions.SectionName}:{nameof(WorkerOptions.MaxDatasetBytes)}");
 
     /// <summary>
@@ -62,6 +64,7 @@ public sealed class ReplicateExecutor(
             // it ready. A module that does not compile is reported by the run itself.
             var prepared = PrepareQuietlyAsync(module, limits, linked.Token);
             var input = assignment.Dataset is { } dataset ? await StageDatasetAsync(dataset, work, linked.Token) : null;
+            input = await _inputs.StageAsync(assignment, input, work, linked.Token);
             await prepared;
 
             SandboxResult result;
