@@ -125,7 +125,7 @@ public sealed class TestNetwork : IAsyncDisposable
     }
 
     public async Task<MatchResult> MatchAsync(int volume, uint trust, BigInteger? pool = null, string parameters = "--samples 1000") =>
-        await Requester.MatchOrdersAsync(MakeOrders(volume, trust, pool, parameters).Signed);
+        await Requester.MatchOrdersAsync(MakeOrders(volume, trust, pool, parameters: parameters).Signed);
 
     /// <summary>Deposits and stakes <paramref name="stake"/> for development account <paramref name="account"/>.</summary>
     public async Task StakeAsync(int account, BigInteger stake)
