@@ -3,6 +3,7 @@ using System.IO.Compression;
 using System.Text;
 using Hearth.Cli;
 using Hearth.Network;
+using Hearth.Tests.Shared;
 
 namespace Hearth.EndToEnd.Tests;
 
@@ -13,31 +14,6 @@ namespace Hearth.EndToEnd.Tests;
 public sealed class DatasetInputCliTests(CliNetworkFixture f) : IClassFixture<CliNetworkFixture>
 {
     private readonly string _home = Directory.CreateTempSubdirectory("hearth-cli-datasets-").FullName;
-
-    /// <summary>Copies /in/<paramref name="path"/> (its first 60,000 bytes) to /out/copy; exits 20-23 when a call fails.</summary>
-    private static string CopyApp(string path) => $$"""
-        (module
-          (import "wasi_snapshot_preview1" "path_open" (func $path_open (param i32 i32 i32 i32 i32 i64 i64 i32 i32) (result i32)))
-          (import "wasi_snapshot_preview1" "fd_read" (func $fd_read (param i32 i32 i32 i32) (result i32)))
-          (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
-          (import "wasi_snapshot_preview1" "proc_exit" (func $proc_exit (param i32)))
-          (memory (export "memory") 2)
-          (data (i32.const 1024) "{{path}}")
-          (data (i32.const 2048) "copy")
-          (func $check (param $errno i32) (param $code i32)
-            (if (local.get $errno) (then (call $proc_exit (local.get $code)))))
-          (func (export "_start")
-            (call $check (call $path_open (i32.const 3) (i32.const 1) (i32.const 1024) (i32.const {{Encoding.UTF8.GetByteCount(path)}})
-              (i32.const 0) (i64.const 2) (i64.const 0) (i32.const 0) (i32.const 16)) (i32.const 20))
-            (i32.store (i32.const 0) (i32.const 4096))
-            (i32.store (i32.const 4) (i32.const 60000))
-            (call $check (call $fd_read (i32.load (i32.const 16)) (i32.const 0) (i32.const 1) (i32.const 24)) (i32.const 21))
-            (call $check (call $path_open (i32.const 4) (i32.const 0) (i32.const 2048) (i32.const 4)
-              (i32.const 9) (i64.const 64) (i64.const 0) (i32.const 0) (i32.const 20)) (i32.const 22))
-            (i32.store (i32.const 8) (i32.const 4096))
-            (i32.store (i32.const 12) (i32.load (i32.const 24)))
-            (call $check (call $fd_write (i32.load (i32.const 20)) (i32.const 8) (i32.const 1) (i32.const 28)) (i32.const 23))))
-        """;
 
     [Fact]
     public async Task A_registered_file_keeps_its_name_and_a_tar_gz_is_a_tree_under_in()
@@ -77,7 +53,7 @@ public sealed class DatasetInputCliTests(CliNetworkFixture f) : IClassFixture<Cl
     private async Task<string> RunCopyAsync(string path, string datasetId, string name)
     {
         var module = Path.Combine(_home, name + ".wasm");
-        await File.WriteAllBytesAsync(module, Wasmtime.Module.ConvertText(CopyApp(path)));
+        await File.WriteAllBytesAsync(module, Wasmtime.Module.ConvertText(TestPrograms.CopyFromIn(path)));
         var registered = await HearthAsync("app", "register", module, "--name", name);
         Assert.True(registered.Code == 0, registered.Error);
         var appId = registered.Out.Split(' ', '\n')[2];

@@ -3,6 +3,7 @@ using System.IO.Compression;
 using System.Text;
 using Hearth.Protocol.WorkerApi;
 using Hearth.Worker.Execution;
+using Hearth.Tests.Shared;
 
 namespace Hearth.Worker.Tests;
 
@@ -13,32 +14,6 @@ namespace Hearth.Worker.Tests;
 /// </summary>
 public sealed class DatasetInputTests(ITestOutputHelper output)
 {
-    /// <summary>A WASI command that copies /in/<paramref name="path"/> (its first 60,000 bytes) to /out/copy, and exits
-    /// 20-23 when a call fails.</summary>
-    private static byte[] CopyApp(string path) => Encoding.UTF8.GetBytes($$"""
-        (module
-          (import "wasi_snapshot_preview1" "path_open" (func $path_open (param i32 i32 i32 i32 i32 i64 i64 i32 i32) (result i32)))
-          (import "wasi_snapshot_preview1" "fd_read" (func $fd_read (param i32 i32 i32 i32) (result i32)))
-          (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
-          (import "wasi_snapshot_preview1" "proc_exit" (func $proc_exit (param i32)))
-          (memory (export "memory") 2)
-          (data (i32.const 1024) "{{path}}")
-          (data (i32.const 2048) "copy")
-          (func $check (param $errno i32) (param $code i32)
-            (if (local.get $errno) (then (call $proc_exit (local.get $code)))))
-          (func (export "_start")
-            (call $check (call $path_open (i32.const 3) (i32.const 1) (i32.const 1024) (i32.const {{Encoding.UTF8.GetByteCount(path)}})
-              (i32.const 0) (i64.const 2) (i64.const 0) (i32.const 0) (i32.const 16)) (i32.const 20))
-            (i32.store (i32.const 0) (i32.const 4096))
-            (i32.store (i32.const 4) (i32.const 60000))
-            (call $check (call $fd_read (i32.load (i32.const 16)) (i32.const 0) (i32.const 1) (i32.const 24)) (i32.const 21))
-            (call $check (call $path_open (i32.const 4) (i32.const 0) (i32.const 2048) (i32.const 4)
-              (i32.const 9) (i64.const 64) (i64.const 0) (i32.const 0) (i32.const 20)) (i32.const 22))
-            (i32.store (i32.const 8) (i32.const 4096))
-            (i32.store (i32.const 12) (i32.load (i32.const 24)))
-            (call $check (call $fd_write (i32.load (i32.const 20)) (i32.const 8) (i32.const 1) (i32.const 28)) (i32.const 23))))
-        """);
-
     private sealed record Entry(string Name, TarEntryType Type = TarEntryType.RegularFile, byte[]? Content = null, string? Link = null);
 
     private static byte[] Tar(params Entry[] entries)
@@ -84,7 +59,7 @@ public sealed class DatasetInputTests(ITestOutputHelper output)
     /// <summary>Runs the copy app on the dataset; the result archive as text.</summary>
     private static async Task<string> CopyThroughWorkerAsync(TestNetwork network, WorkerHandle worker, AssetRef dataset, string path)
     {
-        var app = await network.PutAsync(CopyApp(path));
+        var app = await network.PutAsync(TestPrograms.CopyFromInBytes(path));
         var assignment = network.Assign(worker.Address, app, [], dataset: dataset);
         network.Scheduler.Enqueue(worker.Address, assignment);
         var report = await network.Scheduler.WaitForAsync(s => s.Contributions.FirstOrDefault(c => c.ReplicateId == assignment.ReplicateId).Report, "the contribution");
@@ -94,7 +69,7 @@ public sealed class DatasetInputTests(ITestOutputHelper output)
 
     private async Task<FailureReport> FailureAsync(TestNetwork network, WorkerHandle worker, AssetRef dataset)
     {
-        var app = await network.PutAsync(CopyApp("dataset"));
+        var app = await network.PutAsync(TestPrograms.CopyFromInBytes("dataset"));
         var assignment = network.Assign(worker.Address, app, [], dataset: dataset);
         network.Scheduler.Enqueue(worker.Address, assignment);
         var failure = await network.Scheduler.WaitForAsync(s => s.Failures.FirstOrDefault(f => f.ReplicateId == assignment.ReplicateId).Report, "the failure report");

@@ -4,6 +4,7 @@ using Hearth.Protocol.Deals;
 using Hearth.Protocol.WorkerApi;
 using Hearth.Worker.Execution;
 using Microsoft.AspNetCore.Http;
+using Hearth.Tests.Shared;
 
 namespace Hearth.Worker.Tests;
 
@@ -16,31 +17,6 @@ public sealed class TaskInputsTests(ITestOutputHelper output)
 {
     private const int OneMiB = 1 << 20;
     private static readonly byte[] Flood = Encoding.ASCII.GetBytes(string.Concat(Enumerable.Repeat("0123456789abcdef", 4096)));
-
-    /// <summary>A WASI command that copies /in/<paramref name="path"/> (its first 60,000 bytes) to /out/copy; exits 20-23 when a call fails.</summary>
-    private static byte[] CopyApp(string path) => Encoding.UTF8.GetBytes($$"""
-        (module
-          (import "wasi_snapshot_preview1" "path_open" (func $path_open (param i32 i32 i32 i32 i32 i64 i64 i32 i32) (result i32)))
-          (import "wasi_snapshot_preview1" "fd_read" (func $fd_read (param i32 i32 i32 i32) (result i32)))
-          (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
-          (import "wasi_snapshot_preview1" "proc_exit" (func $proc_exit (param i32)))
-          (memory (export "memory") 2)
-          (data (i32.const 1024) "{{path}}")
-          (data (i32.const 2048) "copy")
-          (func $check (param $errno i32) (param $code i32)
-            (if (local.get $errno) (then (call $proc_exit (local.get $code)))))
-          (func (export "_start")
-            (call $check (call $path_open (i32.const 3) (i32.const 1) (i32.const 1024) (i32.const {{Encoding.UTF8.GetByteCount(path)}})
-              (i32.const 0) (i64.const 2) (i64.const 0) (i32.const 0) (i32.const 16)) (i32.const 20))
-            (i32.store (i32.const 0) (i32.const 4096))
-            (i32.store (i32.const 4) (i32.const 60000))
-            (call $check (call $fd_read (i32.load (i32.const 16)) (i32.const 0) (i32.const 1) (i32.const 24)) (i32.const 21))
-            (call $check (call $path_open (i32.const 4) (i32.const 0) (i32.const 2048) (i32.const 4)
-              (i32.const 9) (i64.const 64) (i64.const 0) (i32.const 0) (i32.const 20)) (i32.const 22))
-            (i32.store (i32.const 8) (i32.const 4096))
-            (i32.store (i32.const 12) (i32.load (i32.const 24)))
-            (call $check (call $fd_write (i32.load (i32.const 20)) (i32.const 8) (i32.const 1) (i32.const 28)) (i32.const 23))))
-        """);
 
     private static InputFile Input(string name, string url, byte[] content, long? size = null) =>
         new(name, url, Hash32.Sha256(content).ToString(), size ?? content.Length);
@@ -85,7 +61,7 @@ public sealed class TaskInputsTests(ITestOutputHelper output)
         await using var network = await TestNetwork.StartAsync(output);
         await using var server = await ServerAsync();
         var worker = await network.StartWorkerAsync(Options(network));
-        var app = await network.PutAsync(CopyApp("input.txt"));
+        var app = await network.PutAsync(TestPrograms.CopyFromInBytes("input.txt"));
         var assignments = Enumerable.Range(0, 3).Select(i => network.Assign(worker.Address, app, [], index: i) with
         {
             Inputs = [Input("input.txt", $"{server.BaseUrl}files/part-{i}", Content($"part-{i}"))],
@@ -103,14 +79,14 @@ public sealed class TaskInputsTests(ITestOutputHelper output)
         await using var server = await ServerAsync();
         var worker = await network.StartWorkerAsync(Options(network));
         var dataset = await network.PutAsync("the dataset\n"u8.ToArray(), name: "shared.txt");
-        var beside = network.Assign(worker.Address, await network.PutAsync(CopyApp("own.txt")), [], dataset: dataset) with
+        var beside = network.Assign(worker.Address, await network.PutAsync(TestPrograms.CopyFromInBytes("own.txt")), [], dataset: dataset) with
         {
             Inputs = [Input("own.txt", $"{server.BaseUrl}files/own", Content("own"))],
         };
         network.Scheduler.Enqueue(worker.Address, beside);
         Assert.Contains("content of own\n", await ResultAsync(network, beside));
 
-        var clash = network.Assign(worker.Address, await network.PutAsync(CopyApp("shared.txt")), [], dataset: dataset, index: 1) with
+        var clash = network.Assign(worker.Address, await network.PutAsync(TestPrograms.CopyFromInBytes("shared.txt")), [], dataset: dataset, index: 1) with
         {
             Inputs = [Input("shared.txt", $"{server.BaseUrl}files/other", Content("other"))],
         };
@@ -140,7 +116,7 @@ public sealed class TaskInputsTests(ITestOutputHelper output)
         options.DownloadIdleTimeout = attack == "crawl" ? TimeSpan.FromMilliseconds(400) : TimeSpan.FromSeconds(30);
         if (attack == "trickle") options.DownloadTimeout = TimeSpan.FromSeconds(1);
         var worker = await network.StartWorkerAsync(options);
-        var app = await network.PutAsync(CopyApp("input.txt"));
+        var app = await network.PutAsync(TestPrograms.CopyFromInBytes("input.txt"));
         var hostile = attack switch
         {
             "over-declared-size" => new InputFile("input.txt", $"{server.BaseUrl}hostile", Hash32.Sha256("x"u8).ToString(), 1000),
@@ -184,7 +160,7 @@ public sealed class TaskInputsTests(ITestOutputHelper output)
         options.DownloadIdleTimeout = TimeSpan.FromSeconds(30);
         options.DownloadTimeout = TimeSpan.FromMinutes(10);
         var worker = await network.StartWorkerAsync(options);
-        var assignment = network.Assign(worker.Address, await network.PutAsync(CopyApp("input.txt")), []) with
+        var assignment = network.Assign(worker.Address, await network.PutAsync(TestPrograms.CopyFromInBytes("input.txt")), []) with
         {
             Inputs = [new InputFile("input.txt", $"{server.BaseUrl}trickle", Hash32.Sha256("x"u8).ToString(), null)],
             Deadline = DateTimeOffset.UtcNow.AddSeconds(10),
@@ -205,7 +181,7 @@ public sealed class TaskInputsTests(ITestOutputHelper output)
         await using var network = await TestNetwork.StartAsync(output);
         await using var server = await ServerAsync();
         var worker = await network.StartWorkerAsync(Options(network));
-        var assignment = network.Assign(worker.Address, await network.PutAsync(CopyApp("input.txt")), []) with
+        var assignment = network.Assign(worker.Address, await network.PutAsync(TestPrograms.CopyFromInBytes("input.txt")), []) with
         {
             Inputs = [Input(name, $"{server.BaseUrl}files/x", Content("x"))],
         };
@@ -223,7 +199,7 @@ public sealed class TaskInputsTests(ITestOutputHelper output)
     {
         await using var network = await TestNetwork.StartAsync(output);
         var worker = await network.StartWorkerAsync(Options(network));
-        var app = await network.PutAsync(CopyApp("input.txt"));
+        var app = await network.PutAsync(TestPrograms.CopyFromInBytes("input.txt"));
         var twice = network.Assign(worker.Address, app, []) with
         {
             Inputs = [Input("input.txt", "http://127.0.0.1:1/a", "a"u8.ToArray()), Input("INPUT.txt", "http://127.0.0.1:1/b", "b"u8.ToArray())],
