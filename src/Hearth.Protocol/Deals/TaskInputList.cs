@@ -33,9 +33,11 @@ public sealed record InputFile(string Name, string Url, string Sha256, long? Siz
 }
 
 /// <summary>
-/// The input list of a deal: one entry per task (in task order), each a list of <see cref="InputFile"/>s. A blob of
-/// JSON <c>{"tasks": [[{"name", "url", "sha256", "size"}, ...], ...]}</c> kept in a storage and pinned in the request's
-/// params by its sha256 (<see cref="InputListPin"/>), so the chain carries 32 bytes and a URL however many tasks there are.
+/// The input list of a deal: one entry per task (in task order), each a <see cref="TaskEntry"/>: the task's files and,
+/// optionally, its own arguments and environment. A blob of JSON <c>{"tasks": [entry, ...]}</c> where an entry is
+/// <c>[{"name", "url", "sha256", "size"}, ...]</c> or <c>{"files": [...], "args": [...], "env": {...}}</c>, kept in a
+/// storage and pinned in the request's params by its sha256 (<see cref="InputListPin"/>), so the chain carries 32 bytes
+/// and a URL however many tasks there are.
 /// </summary>
 public static class TaskInputList
 {
@@ -44,20 +46,27 @@ public static class TaskInputList
 
     private static readonly JsonSerializerOptions Web = new(JsonSerializerDefaults.Web);
 
-    /// <summary>The list's blob, as the CLI stores it.</summary>
+    /// <summary>A list of files only, each entry in the first form.</summary>
     public static byte[] ToJson(IReadOnlyList<IReadOnlyList<InputFile>> tasks) =>
         JsonSerializer.SerializeToUtf8Bytes(new { tasks }, Web);
 
-    /// <summary>One task's files, as the scheduler keeps them beside the task.</summary>
-    public static string TaskToJson(IReadOnlyList<InputFile> files) => JsonSerializer.Serialize(files, Web);
+    /// <summary>The list's blob, as the CLI stores it: each entry in the object form.</summary>
+    public static byte[] ToJson(IReadOnlyList<TaskEntry> tasks) =>
+        JsonSerializer.SerializeToUtf8Bytes(new { tasks }, Web);
 
-    public static IReadOnlyList<InputFile> TaskFromJson(string json) => JsonSerializer.Deserialize<List<InputFile>>(json, Web) ?? [];
+    /// <summary>One task's entry, as the scheduler keeps it beside the task.</summary>
+    public static string TaskToJson(TaskEntry task) => JsonSerializer.Serialize(task, Web);
+
+    /// <summary>An entry kept by <see cref="TaskToJson"/>; a bare list of files (as kept before tasks had parameters) too.</summary>
+    public static TaskEntry TaskFromJson(string json) => json.TrimStart().StartsWith('[')
+        ? TaskEntry.OfFiles(JsonSerializer.Deserialize<List<InputFile>>(json, Web) ?? [])
+        : JsonSerializer.Deserialize<TaskEntry>(json, Web) ?? TaskEntry.OfFiles([]);
 
     /// <summary>
     /// The entries of a list blob that must hold exactly <paramref name="volume"/> tasks; throws
     /// <see cref="FormatException"/> with what is wrong (the first problem found).
     /// </summary>
-    public static IReadOnlyList<IReadOnlyList<InputFile>> Parse(ReadOnlySpan<byte> blob, long volume)
+    public static IReadOnlyList<TaskEntry> Parse(ReadOnlySpan<byte> blob, long volume)
     {
         JsonDocument doc;
         try
@@ -77,20 +86,25 @@ public static class TaskInputList
                 if (p.Name != "tasks") throw new FormatException($"the input list has an unknown field '{Clip(p.Name)}'");
             var count = tasks.GetArrayLength();
             if (count != volume) throw new FormatException($"the input list has {count} task entries but the deal has {volume} tasks");
-            var result = new List<IReadOnlyList<InputFile>>(count);
+            var result = new List<TaskEntry>(count);
             var index = 0;
             foreach (var task in tasks.EnumerateArray())
             {
-                result.Add(ParseTask(task, index));
+                result.Add(task.ValueKind switch
+                {
+                    JsonValueKind.Array => TaskEntry.OfFiles(ParseFiles(task, index)),
+                    JsonValueKind.Object => TaskEntry.ParseObject(task, index, ParseFiles),
+                    _ => throw new FormatException($"task {index} of the input list is neither a list of files nor {{\"files\", \"args\", \"env\"}}"),
+                });
                 index++;
             }
             return result;
         }
     }
 
-    private static List<InputFile> ParseTask(JsonElement task, int index)
+    private static List<InputFile> ParseFiles(JsonElement task, int index)
     {
-        if (task.ValueKind != JsonValueKind.Array) throw new FormatException($"task {index} of the input list is not a list of files");
+        if (task.ValueKind != JsonValueKind.Array) throw new FormatException($"task {index} of the input list: its files are not a list");
         if (task.GetArrayLength() > MaxFilesPerTask) throw new FormatException($"task {index} of the input list has {task.GetArrayLength()} files (at most {MaxFilesPerTask})");
         var files = new List<InputFile>();
         var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
