@@ -280,31 +280,34 @@ public sealed class WorkerExchange(
         {
             replicate.Delivered = true;
             replicate.UpdatedAtMs = nowMs;
-            assignments.Add(BuildAssignment(replicate, deals[replicate.DealId], worker) with { Inputs = inputs.GetValueOrDefault(replicate.TaskId) });
+            assignments.Add(BuildAssignment(replicate, deals[replicate.DealId], worker, inputs.GetValueOrDefault(replicate.TaskId)));
         }
         return assignments;
     }
 
-    /// <summary>The own input files of the replicates' tasks, read only for deals that have an input list.</summary>
-    private static async Task<Dictionary<string, IReadOnlyList<InputFile>>> TaskInputsAsync(SchedulerDb db, List<ReplicateEntity> replicates,
+    /// <summary>The own entries (files, arguments, environment) of the replicates' tasks, read only for deals that have an input list.</summary>
+    private static async Task<Dictionary<string, TaskEntry>> TaskInputsAsync(SchedulerDb db, List<ReplicateEntity> replicates,
         Dictionary<string, DealEntity> deals, CancellationToken ct)
     {
         var taskIds = replicates.Where(r => deals[r.DealId].HasInputs).Select(r => r.TaskId).Distinct().ToList();
-        if (taskIds.Count == 0) return new Dictionary<string, IReadOnlyList<InputFile>>(StringComparer.Ordinal);
+        if (taskIds.Count == 0) return new Dictionary<string, TaskEntry>(StringComparer.Ordinal);
         var rows = await db.Tasks.AsNoTracking().Where(t => taskIds.Contains(t.TaskId) && t.Inputs != null).Select(t => new { t.TaskId, t.Inputs }).ToListAsync(ct);
         return rows.ToDictionary(t => t.TaskId, t => TaskInputList.TaskFromJson(t.Inputs!), StringComparer.Ordinal);
     }
 
-    private Assignment BuildAssignment(ReplicateEntity replicate, DealEntity deal, string worker)
+    /// <summary>A replicate's assignment: the deal's arguments then the task's own, the deal's environment overlaid by the
+    /// task's, and the scheduler's HEARTH_* over both.</summary>
+    private Assignment BuildAssignment(ReplicateEntity replicate, DealEntity deal, string worker, TaskEntry? own)
     {
         var o = options.Value;
-        var (args, env) = DealParams.Parse(deal.Params);
-        var environment = new Dictionary<string, string>(env, StringComparer.Ordinal)
-        {
-            ["HEARTH_DEAL_ID"] = deal.DealId,
-            ["HEARTH_TASK_ID"] = replicate.TaskId,
-            ["HEARTH_TASK_INDEX"] = replicate.TaskIndex.ToString(CultureInfo.InvariantCulture),
-        };
+        var (dealArgs, env) = DealParams.Parse(deal.Params);
+        IReadOnlyList<string> args = own is null ? dealArgs : [.. dealArgs, .. own.Args];
+        var environment = new Dictionary<string, string>(env, StringComparer.Ordinal);
+        foreach (var (name, value) in own?.Env ?? new Dictionary<string, string>())
+            if (!name.StartsWith(TaskEntry.ReservedPrefix, StringComparison.OrdinalIgnoreCase)) environment[name] = value;
+        environment["HEARTH_DEAL_ID"] = deal.DealId;
+        environment["HEARTH_TASK_ID"] = replicate.TaskId;
+        environment["HEARTH_TASK_INDEX"] = replicate.TaskIndex.ToString(CultureInfo.InvariantCulture);
         var authorization = Signatures.SignMessage(WorkerLogin.AuthorizationMessage(worker, replicate.TaskId), _schedulerKey);
         var limits = ResourceTag.LimitsOf(deal.Tag.Length == 66 ? Convert.FromHexString(deal.Tag.AsSpan(2)) : new byte[32]);
         return new Assignment(
@@ -313,7 +316,7 @@ public sealed class WorkerExchange(
             deal.DatasetChecksum is null ? null : new AssetRef(deal.Dataset, deal.DatasetChecksum, deal.DatasetLocation ?? ""),
             args, environment,
             new TaskLimits((int)Math.Min(int.MaxValue, Math.Max(1, deal.CategorySeconds)), limits.MemoryBytes!.Value, null, limits.OutputBytes, limits.ScratchBytes),
-            deal.DeadlineTime, o.ResultStorageUrl, authorization);
+            deal.DeadlineTime, o.ResultStorageUrl, authorization, own?.Files);
     }
 
     /// <summary>Which of the results are in the result storage, in one request; a storage that cannot answer is a

@@ -11,8 +11,8 @@ public sealed class TaskEntity
     public string DealId { get; set; } = "";
     public long Index { get; set; }
 
-    /// <summary>The task's own input files (JSON, Protocol.Deals.TaskInputList.TaskToJson), checked against the deal's
-    /// pinned input list when the deal was ingested; null when the deal has no input list.</summary>
+    /// <summary>The task's own entry of the deal's input list: its files, arguments and environment (JSON,
+    /// Protocol.Deals.TaskInputList.TaskToJson), checked when the deal was ingested; null when the deal has no input list.</summary>
     public string? Inputs { get; set; }
     public TaskStatus Status { get; set; }
     public string Reason { get; set; } = "";

@@ -62,7 +62,7 @@ public sealed class DealIngestor(ChainReader reader, HearthClient chain, InputLi
 
         // What the chain is asked about one deal: a deal whose assets or category cannot be read is refused alone, so
         // a bad deal never blocks the deals after it. A chain that does not answer at all stops the poll instead (retried).
-        IReadOnlyList<IReadOnlyList<Protocol.Deals.InputFile>>? taskInputs;
+        IReadOnlyList<Protocol.Deals.TaskEntry>? taskInputs;
         try
         {
             var app = await AssetAsync(db, chain.Deployment.Apps, ev.Deal.App, "app", log.BlockNumber, ct);
@@ -108,9 +108,9 @@ public sealed class DealIngestor(ChainReader reader, HearthClient chain, InputLi
         SchedulerLog.DealIngested(logger, dealId, ev.Deal.Volume, ev.Deal.Trust, log.BlockNumber);
     }
 
-    /// <summary>Each task's own files when the params pin an input list (<see cref="InputListFetcher"/>), else null;
+    /// <summary>Each task's own files, arguments and environment when the params pin an input list (<see cref="InputListFetcher"/>), else null;
     /// a pin that is malformed, or a list that cannot be used, throws <see cref="InputListRefusedException"/>.</summary>
-    private async Task<IReadOnlyList<IReadOnlyList<Protocol.Deals.InputFile>>?> TaskInputsAsync(DealCreatedEvent ev, CancellationToken ct)
+    private async Task<IReadOnlyList<Protocol.Deals.TaskEntry>?> TaskInputsAsync(DealCreatedEvent ev, CancellationToken ct)
     {
         Protocol.Deals.InputListPin? pin;
         try

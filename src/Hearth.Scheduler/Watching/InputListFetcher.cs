@@ -21,7 +21,7 @@ public sealed class InputListFetcher(IHttpClientFactory http, IOptions<Scheduler
     public const string ClientName = nameof(InputListFetcher);
     public const int Attempts = 3;
 
-    public async Task<IReadOnlyList<IReadOnlyList<InputFile>>> FetchAsync(InputListPin pin, long volume, CancellationToken ct)
+    public async Task<IReadOnlyList<TaskEntry>> FetchAsync(InputListPin pin, long volume, CancellationToken ct)
     {
         var o = options.Value;
         var url = new Uri(pin.Location);
