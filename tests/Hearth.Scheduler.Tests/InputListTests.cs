@@ -17,7 +17,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Hearth.Scheduler.Tests;
 
 /// <summary>
-/// A deal whose params pin an input list: each task's assignment carries its own files; a list that cannot be fetched,
+/// A deal whose params pin an input list: each task's assignment carries its own files, args and env; a list that cannot be fetched,
 /// does not hash to its pin, is malformed, is too large, has another count than the deal's volume or lies outside the
 /// pool's storage refuses the deal with its reason.
 /// </summary>
@@ -90,6 +90,49 @@ public sealed class InputListTests : IAsyncLifetime
         new JsonObject { ["args"] = new JsonArray("--mode", "fast"), ["inputs"] = new JsonObject { ["sha256"] = sha256, ["location"] = location } }.ToJsonString();
 
     [Fact]
+    public async Task Each_task_is_assigned_its_own_args_and_env_after_and_over_the_deals()
+    {
+        TaskEntry[] tasks =
+        [
+            new([], ["--part", "0"], new Dictionary<string, string> { ["MODE"] = "careful" }),
+            new(Files(1)[0], ["--part", "1", "with space"], new Dictionary<string, string> { ["OWN"] = "one" }),
+        ];
+        var blob = TaskInputList.ToJson(tasks);
+        var address = await _storage.Store.PutAsync(new MemoryStream(blob));
+        var parameters = new JsonObject
+        {
+            ["args"] = new JsonArray("--mode", "fast"),
+            ["env"] = new JsonObject { ["MODE"] = "fast", ["SHARED"] = "yes" },
+            ["inputs"] = new JsonObject { ["sha256"] = Hash32.Sha256(blob).ToString(), ["location"] = $"{_storage.BaseUrl}blobs/{address.Address.Hex}" },
+        }.ToJsonString();
+        await _net.MatchAsync(volume: 2, trust: 1, parameters: parameters);
+        using var worker = await new TestWorker(_server.BaseUrl, _net.WorkerKey(0), _net.Pool.ToString(), _net.Requester.Domain).LoginAsync(slots: 2);
+
+        var taken = new List<Assignment>();
+        while (taken.Count < 2)
+        {
+            var (_, answer, body) = await worker.ExchangeAsync(new ExchangeRequest(null, null, 2 - taken.Count), waitSeconds: 10);
+            Assert.True(answer is not null, body);
+            taken.AddRange(answer.Assignments);
+        }
+
+        var first = taken.Single(a => a.TaskIndex == 0);
+        Assert.Equal(["--mode", "fast", "--part", "0"], first.Arguments);
+        Assert.Equal("careful", first.Environment["MODE"]);
+        Assert.Equal("yes", first.Environment["SHARED"]);
+        Assert.False(first.Environment.ContainsKey("OWN"));
+        Assert.Equal("0", first.Environment["HEARTH_TASK_INDEX"]);
+        Assert.Empty(first.Inputs!);
+        var second = taken.Single(a => a.TaskIndex == 1);
+        Assert.Equal(["--mode", "fast", "--part", "1", "with space"], second.Arguments);
+        Assert.Equal("fast", second.Environment["MODE"]);
+        Assert.Equal("one", second.Environment["OWN"]);
+        Assert.Equal("1", second.Environment["HEARTH_TASK_INDEX"]);
+        Assert.Equal(second.TaskId, second.Environment["HEARTH_TASK_ID"]);
+        Assert.Equal(Files(1)[0], second.Inputs);
+    }
+
+    [Fact]
     public async Task Each_task_is_assigned_its_own_files_from_the_pinned_list()
     {
         var files = Files(3);
@@ -140,6 +183,8 @@ public sealed class InputListTests : IAsyncLifetime
             (await PinAsync(TaskInputList.ToJson(Files(2))), "has 2 task entries but the deal has 3 tasks"),
             (await PinAsync(Encoding.UTF8.GetBytes(hostileName)), "is not a plain file name"),
             (await PinAsync("{\"tasks\": [[], [], []], \"extra\": 1}"u8.ToArray()), "unknown field 'extra'"),
+            (await PinAsync("{\"tasks\": [{}, {\"env\": {\"HEARTH_TASK_INDEX\": \"0\"}}, {}]}"u8.ToArray()), "task 1 of the input list: env may not set HEARTH_TASK_INDEX"),
+            (await PinAsync("{\"tasks\": [{}, {}, {\"args\": [\"a\"], \"argv\": []}]}"u8.ToArray()), "task 2 of the input list: unknown field 'argv'"),
             (await PinAsync(huge), "larger than Scheduler:MaxInputListBytes (8192 bytes)"),
             (Params(Hash32.Sha256(good).ToString(), "http://169.254.169.254/latest/meta-data"), "not in this pool's storage"),
             ("{\"inputs\": \"http://anywhere/list.json\"}", "params' \"inputs\" must be"),
