@@ -9,17 +9,19 @@ namespace Hearth.Cli.Commands;
 
 /// <summary>
 /// A job file for `hearth run -f job.yaml` (or `.json`): the run's app, dataset, params, volume, trust, category, maximum
-/// price, resources and output folder, under the names of `hearth run`'s options. The file is read strictly: unknown fields, wrong
+/// price, resources and output folder, under the names of `hearth run`'s options, and per task its own inputs or its own
+/// args, env and inputs (<c>tasks</c>). The file is read strictly: unknown fields, wrong
 /// types, absurd values, files over 1 MiB and YAML anchors or aliases are refused with one line that names the problem.
 /// Options given on the command line override the file's values.
 /// </summary>
-public sealed record JobFile
+public sealed partial record JobFile
 {
     public const long MaxBytes = 1024 * 1024;
-    private const int MaxDepth = 4;
+    private const int MaxDepth = 6; // tasks → entry → inputs → file → value
+    public const int MaxTasks = 100_000;
 
     /// <summary>The fields a job file may hold, in the order they are documented.</summary>
-    public static readonly string[] Fields = ["app", "dataset", "workerpool", "params", "volume", "trust", "category", "max-price", "out", "callback", "memory", "output-size", "scratch", "inputs"];
+    public static readonly string[] Fields = ["app", "dataset", "workerpool", "params", "volume", "trust", "category", "max-price", "out", "callback", "memory", "output-size", "scratch", "inputs", "tasks"];
 
     public string? App { get; init; }
     public string? Dataset { get; init; }
@@ -35,6 +37,8 @@ public sealed record JobFile
     public string? Callback { get; init; }
     /// <summary>Per-task inputs: a folder (made absolute against the job file's folder) or a list of {url, sha256, name, size}, one per task.</summary>
     public TaskInputsSource? Inputs { get; init; }
+    /// <summary>Per-task entries: each task's own args (after the params'), env (over the params') and inputs; the volume is their number.</summary>
+    public TaskInputsSource? Tasks { get; init; }
 
     /// <summary>Memory, output size and scratch space each task needs, bytes (written "1GiB", "512MiB"...).</summary>
     public long? Memory { get; init; }
@@ -170,8 +174,6 @@ public sealed record JobFile
         foreach (var (key, value) in map.Entries)
         {
             if (!seen.Add(key)) throw new CliException($"job file {name}: field '{Short(key)}' appears twice");
-            if (key is "tasks" or "task-params")
-                throw new CliException($"job file {name}: per-task parameters ('{key}') are not supported yet: every task gets 'params' and tells itself apart by HEARTH_TASK_INDEX");
             job = key switch
             {
                 "app" => job with { App = Id(name, key, value) },
@@ -188,9 +190,12 @@ public sealed record JobFile
                 "output-size" => job with { OutputSize = Size(name, key, value) },
                 "scratch" => job with { Scratch = Size(name, key, value) },
                 "inputs" => job with { Inputs = InputsOf(name, value, folder) },
+                "tasks" => job with { Tasks = TasksOf(name, value) },
                 _ => throw new CliException($"job file {name}: unknown field '{Short(key)}'; the known fields are {string.Join(", ", Fields)}"),
             };
         }
+        if (job.Inputs is not null && job.Tasks is not null)
+            throw new CliException($"job file {name}: 'inputs' and 'tasks' both give the tasks: put each task's inputs in its 'tasks' entry");
         return job;
     }
 
@@ -290,28 +295,31 @@ public sealed record JobFile
     {
         if (value is Scalar) return new TaskInputsSource(Path.GetFullPath(Text(name, "inputs", value, allowEmpty: false), folder), null);
         if (value is not Sequence { Items.Count: > 0 } seq) throw new CliException($"job file {name}: 'inputs' must be a folder or a list of {{url, sha256}}, not {Kind(value)}");
-        var files = new List<Protocol.Deals.InputFile>();
-        foreach (var item in seq.Items)
-        {
-            var at = $"inputs[{files.Count}]";
-            if (item is not Mapping map) throw new CliException($"job file {name}: '{at}' must be {{url, sha256}}, not {Kind(item)}");
-            var fields = new Dictionary<string, object>(StringComparer.Ordinal);
-            foreach (var (key, v) in map.Entries)
-            {
-                if (key is not ("url" or "sha256" or "name" or "size")) throw new CliException($"job file {name}: unknown field '{at}.{Short(key)}'; an input has url, sha256, name and size");
-                if (!fields.TryAdd(key, v)) throw new CliException($"job file {name}: field '{at}.{key}' appears twice");
-            }
-            if (!fields.TryGetValue("url", out var url) || !fields.TryGetValue("sha256", out var sha)) throw new CliException($"job file {name}: '{at}' needs url and sha256");
-            var urlText = Text(name, $"{at}.url", url, allowEmpty: false);
-            var shaText = Text(name, $"{at}.sha256", sha, allowEmpty: false).ToLowerInvariant();
-            var file = new Protocol.Deals.InputFile(
-                fields.TryGetValue("name", out var n) ? Text(name, $"{at}.name", n, allowEmpty: false) : Uri.TryCreate(urlText, UriKind.Absolute, out var u) ? Uri.UnescapeDataString(u.Segments[^1]) : "",
-                urlText, shaText.StartsWith("0x", StringComparison.Ordinal) ? shaText : "0x" + shaText,
-                fields.TryGetValue("size", out var size) ? Whole(name, $"{at}.size", size, 0, long.MaxValue) : null);
-            if (file.Problem() is { } problem) throw new CliException($"job file {name}: '{at}': {problem}");
-            files.Add(file);
-        }
+        if (seq.Items.Count > MaxTasks) throw new CliException($"job file {name}: 'inputs' has {seq.Items.Count} entries (at most {MaxTasks}, one per task)");
+        var files = new List<Protocol.Deals.TaskEntry>();
+        foreach (var item in seq.Items) files.Add(Protocol.Deals.TaskEntry.OfFiles([InputOf(name, $"inputs[{files.Count}]", item)]));
         return new TaskInputsSource(null, files);
+    }
+
+    /// <summary>One input file: {url, sha256, name, size}; name defaults to the URL's last segment, size to none.</summary>
+    private static Protocol.Deals.InputFile InputOf(string name, string at, object item)
+    {
+        if (item is not Mapping map) throw new CliException($"job file {name}: '{at}' must be {{url, sha256}}, not {Kind(item)}");
+        var fields = new Dictionary<string, object>(StringComparer.Ordinal);
+        foreach (var (key, v) in map.Entries)
+        {
+            if (key is not ("url" or "sha256" or "name" or "size")) throw new CliException($"job file {name}: unknown field '{at}.{Short(key)}'; an input has url, sha256, name and size");
+            if (!fields.TryAdd(key, v)) throw new CliException($"job file {name}: field '{at}.{key}' appears twice");
+        }
+        if (!fields.TryGetValue("url", out var url) || !fields.TryGetValue("sha256", out var sha)) throw new CliException($"job file {name}: '{at}' needs url and sha256");
+        var urlText = Text(name, $"{at}.url", url, allowEmpty: false);
+        var shaText = Text(name, $"{at}.sha256", sha, allowEmpty: false).ToLowerInvariant();
+        var file = new Protocol.Deals.InputFile(
+            fields.TryGetValue("name", out var n) ? Text(name, $"{at}.name", n, allowEmpty: false) : Uri.TryCreate(urlText, UriKind.Absolute, out var u) ? Uri.UnescapeDataString(u.Segments[^1]) : "",
+            urlText, shaText.StartsWith("0x", StringComparison.Ordinal) ? shaText : "0x" + shaText,
+            fields.TryGetValue("size", out var size) ? Whole(name, $"{at}.size", size, 0, long.MaxValue) : null);
+        if (file.Problem() is { } problem) throw new CliException($"job file {name}: '{at}': {problem}");
+        return file;
     }
 
     private static string Kind(object node) => node switch

@@ -15,7 +15,7 @@ public static class RunCommand
     public static Command Create(CommandEnvironment env)
     {
         var app = new Argument<string?>("app") { Description = "The app's id (optional with -f: the job file's app).", Arity = ArgumentArity.ZeroOrOne };
-        var jobFile = new Option<string?>("--file", "-f") { Description = "A job file (YAML, or JSON if it ends in .json) with the run's fields: app, dataset, workerpool, params, volume, trust, category, max-price, out, callback, memory, output-size, scratch. Options given here override it." };
+        var jobFile = new Option<string?>("--file", "-f") { Description = "A job file (YAML, or JSON if it ends in .json) with the run's fields: app, dataset, workerpool, params, volume, trust, category, max-price, out, callback, memory, output-size, scratch, inputs, tasks. Options given here override it." };
         var dataset = new Option<string?>("--dataset") { Description = "A dataset's id." };
         var volume = new Option<int>("--volume") { Description = "Number of tasks.", DefaultValueFactory = _ => 1 };
         var trust = new Option<uint>("--trust") { Description = "Replication: 1 trusts one worker; higher asks for agreeing workers.", DefaultValueFactory = _ => 1 };
@@ -48,11 +48,14 @@ public static class RunCommand
                 Callback = (JobFile.Given(parse, callback) ? parse.GetValue(callback) : job.Callback ?? parse.GetValue(callback)) ?? Addresses.Zero,
                 Needs = resources.Read(parse, job),
             };
-            if ((parse.GetValue(inputs) is { } folder ? new TaskInputsSource(Path.GetFullPath(folder), null) : job.Inputs) is { } source)
+            if (parse.GetValue(inputs) is not null && job.Tasks is not null)
+                throw new CliException("--inputs and the job file's 'tasks' both give the tasks: give one of them");
+            if ((parse.GetValue(inputs) is { } folder ? new TaskInputsSource(Path.GetFullPath(folder), null) : job.Inputs ?? job.Tasks) is { } source)
             {
+                var explicitVolume = JobFile.Given(parse, volume) || job.Volume is not null;
+                if (explicitVolume && source.Tasks is not null) CheckVolume(request.Volume, source.Tasks.Count, source.What); // before any upload
                 var (pinned, count) = await TaskInputsUpload.PrepareAsync(AssetCommands.StorageOf(env.Network(parse)), source, request.Params, ct);
-                if ((JobFile.Given(parse, volume) || job.Volume is not null) && request.Volume != count)
-                    throw new CliException($"the volume ({request.Volume}) differs from the number of inputs ({count}): leave the volume out, the inputs give it");
+                if (explicitVolume) CheckVolume(request.Volume, count, source.What);
                 request = request with { Params = pinned, Volume = count };
             }
             ResourceOptions.Asking(request.Needs); // a size beyond the largest tier is refused before anything is sent
@@ -81,6 +84,11 @@ public static class RunCommand
     /// <summary>What a run did; <see cref="ResultNotes"/> names the tasks whose archive held links (listed, never
     /// created), was not unpacked (<see cref="NotUnpacked"/> of them), or is the program's own failure
     /// (<see cref="FailedByApp"/> of them: a certified <see cref="Hearth.Protocol.Deals.AppFailure"/>).</summary>
+    private static void CheckVolume(int volume, int count, string what)
+    {
+        if (volume != count) throw new CliException($"the volume ({volume}) differs from the number of {what} ({count}): leave the volume out, the {what} give it");
+    }
+
     public sealed record RunSummary(string DealId, int Volume, int Settled, int Refunded, string TaskPrice, string Total, double WallSeconds, long MatchGas, string ResultsFolder, IReadOnlyList<string> Digests,
         int NotUnpacked, IReadOnlyList<string> ResultNotes, int FailedByApp = 0)
     {

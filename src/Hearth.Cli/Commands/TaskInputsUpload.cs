@@ -6,17 +6,18 @@ using Hearth.Storage.Client;
 
 namespace Hearth.Cli.Commands;
 
-/// <summary>Where a run's per-task inputs come from: a folder (one file per task, in ordinal name order) or a list of
-/// files already served at http(s) URLs (one per task).</summary>
-public sealed record TaskInputsSource(string? Folder, IReadOnlyList<InputFile>? Files)
+/// <summary>Where a run's per-task entries come from: a folder (one file per task, in ordinal name order) or the entries
+/// themselves (a job file's <c>inputs</c>, one file per task, or its <c>tasks</c>, with their own args and env).
+/// <paramref name="What"/> names them in messages ("inputs", "task entries").</summary>
+public sealed record TaskInputsSource(string? Folder, IReadOnlyList<TaskEntry>? Tasks, string What = "inputs")
 {
-    public int Count => Files?.Count ?? 0;
+    public int Count => Tasks?.Count ?? 0;
 }
 
 /// <summary>
-/// `hearth run --inputs &lt;folder&gt;` and a job file's <c>inputs</c>: uploads each file of the folder to the storage,
-/// builds the deal's input list (<see cref="TaskInputList"/>, one file per task), uploads it, and pins it in the params
-/// (<see cref="InputListPin"/>): the volume is the number of files.
+/// `hearth run --inputs &lt;folder&gt;` and a job file's <c>inputs</c> or <c>tasks</c>: uploads each file of the folder to
+/// the storage, builds the deal's input list (<see cref="TaskInputList"/>, one entry per task), checks it as the
+/// scheduler will, uploads it, and pins it in the params (<see cref="InputListPin"/>): the volume is the number of entries.
 /// </summary>
 public static class TaskInputsUpload
 {
@@ -24,12 +25,22 @@ public static class TaskInputsUpload
     public static async Task<(string Params, int Volume)> PrepareAsync(StorageClient storage, TaskInputsSource source, string parameters, CancellationToken ct)
     {
         var baseUrl = storage.BaseUrl.ToString().TrimEnd('/');
-        IReadOnlyList<InputFile> files = source.Folder is { } folder ? await UploadFolderAsync(storage, baseUrl, folder, ct) : source.Files ?? [];
-        if (files.Count is < 1 or > 100_000) throw new CliException($"the inputs give {files.Count} tasks: between 1 and 100000 files, one per task");
-        var list = TaskInputList.ToJson([.. files.Select(f => (IReadOnlyList<InputFile>)[f])]);
+        IReadOnlyList<TaskEntry> tasks = source.Folder is { } folder
+            ? [.. (await UploadFolderAsync(storage, baseUrl, folder, ct)).Select(f => TaskEntry.OfFiles([f]))]
+            : source.Tasks ?? [];
+        if (tasks.Count is < 1 or > 100_000) throw new CliException($"the {source.What} give {tasks.Count} tasks: between 1 and 100000, one per task");
+        var list = TaskInputList.ToJson(tasks);
+        try
+        {
+            TaskInputList.Parse(list, tasks.Count); // what the scheduler would refuse is refused before anything is paid
+        }
+        catch (FormatException e)
+        {
+            throw new CliException($"the {source.What} would be refused: {e.Message}");
+        }
         var address = await storage.PutAsync(new MemoryStream(list), ct);
         var pin = new InputListPin(Hash32.Sha256(list).ToString(), $"{baseUrl}/blobs/{address.Hex}");
-        return (WithPin(parameters, pin), files.Count);
+        return (WithPin(parameters, pin), tasks.Count);
     }
 
     private static async Task<List<InputFile>> UploadFolderAsync(StorageClient storage, string baseUrl, string folder, CancellationToken ct)
