@@ -2,13 +2,15 @@ using System.Text;
 using Hearth.Cli;
 using Hearth.Network;
 using Hearth.Storage.Client;
+using Hearth.Tests.Shared;
 
 namespace Hearth.EndToEnd.Tests;
 
 /// <summary>
 /// Per-task inputs end to end on a local network (anvil, market, scheduler, storage, two workers running Wasmtime):
 /// `hearth run --inputs &lt;folder&gt;` gives each of 100 tasks its own file, and each certified result is a copy of that
-/// file; a job file's `inputs` list of URLs does the same; hostile `inputs` in a job file are refused with one line.
+/// file; a job file's `inputs` list of URLs does the same; a job file's `tasks` gives each task its own args and env;
+/// hostile `inputs` or `tasks` in a job file are refused with one line.
 /// </summary>
 public sealed class TaskInputsCliTests(CliNetworkFixture f) : IClassFixture<CliNetworkFixture>, IDisposable
 {
@@ -95,6 +97,56 @@ public sealed class TaskInputsCliTests(CliNetworkFixture f) : IClassFixture<CliN
             Assert.Equal($"served {i}\n", await File.ReadAllTextAsync(Path.Combine(_home, "job-results", $"task-{i}", "copy")));
     }
 
+    [Fact]
+    public async Task A_job_files_tasks_give_each_task_its_own_args_and_env_after_the_params()
+    {
+        await ImportAsync();
+        Assert.Equal(0, (await HearthAsync("account", "deposit", "30")).Code);
+        var module = Path.Combine(_home, "write-args.wasm");
+        await File.WriteAllBytesAsync(module, Wasmtime.Module.ConvertText(TestPrograms.WriteArgsAndEnv));
+        var registered = await HearthAsync("app", "register", module, "--name", "write-args-" + Guid.NewGuid().ToString("N")[..6]);
+        Assert.True(registered.Code == 0, registered.Error);
+        var appId = registered.Out.Split(' ', '\n')[2];
+        Assert.Equal(0, (await HearthAsync("order", "publish", "app", appId, "--price", "0.001", "--volume", "1000")).Code);
+        var job = Path.Combine(_home, "tasks.yaml");
+        await File.WriteAllTextAsync(job, $"""
+            app: {appId}
+            out: task-results
+            params:
+              args: [--deal]
+              env:
+                MODE: deal
+                SHARED: "yes"
+            tasks:
+              - args: [alpha]
+                env:
+                  MODE: first
+              - args: [beta, two words]
+              - args: [gamma]
+                env:
+                  OWN: third
+            """);
+
+        var run = await HearthAsync("run", "-f", job);
+
+        Assert.True(run.Code == 0, run.Error + run.Out);
+        Assert.Contains("3 of 3 certified on chain", run.Out);
+        string[][] args = [["--deal", "alpha"], ["--deal", "beta", "two words"], ["--deal", "gamma"]];
+        string[][] env = [["MODE=first", "SHARED=yes"], ["MODE=deal", "SHARED=yes"], ["MODE=deal", "SHARED=yes", "OWN=third"]];
+        for (var i = 0; i < 3; i++)
+        {
+            var folder = Path.Combine(_home, "task-results", $"task-{i}");
+            Assert.Equal(args[i], Strings(await File.ReadAllBytesAsync(Path.Combine(folder, "args")))[1..]);
+            var variables = Strings(await File.ReadAllBytesAsync(Path.Combine(folder, "env")));
+            Assert.All(env[i], v => Assert.Contains(v, variables));
+            Assert.Contains($"HEARTH_TASK_INDEX={i}", variables);
+            Assert.Equal(i == 2, variables.Contains("OWN=third"));
+        }
+    }
+
+    /// <summary>The NUL-terminated strings WASI gives a program.</summary>
+    private static string[] Strings(byte[] bytes) => Encoding.UTF8.GetString(bytes).Split('\0', StringSplitOptions.RemoveEmptyEntries);
+
     [Theory]
     [InlineData("scalar-list.yaml", "app: 1\ninputs: [a, b]\n", "'inputs[0]' must be {url, sha256}, not a single value")]
     [InlineData("no-sha.yaml", "app: 1\ninputs:\n  - url: https://example.org/a\n", "'inputs[0]' needs url and sha256")]
@@ -106,6 +158,18 @@ public sealed class TaskInputsCliTests(CliNetworkFixture f) : IClassFixture<CliN
     [InlineData("empty.yaml", "app: 1\ninputs: []\n", "'inputs' must be a folder or a list of {url, sha256}, not a list")]
     [InlineData("twice.yaml", "app: 1\ninputs:\n  - url: https://example.org/a\n    url: https://example.org/b\n    sha256: 00\n", "field 'inputs[0].url' appears twice")]
     [InlineData("no-folder.yaml", "app: 1\ninputs: does-not-exist\n", "is not a folder")]
+    [InlineData("tasks-scalars.yaml", "app: 1\ntasks: [a, b]\n", "'tasks[0]' must be {args, env, inputs}, not a single value")]
+    [InlineData("tasks-empty.yaml", "app: 1\ntasks: []\n", "'tasks' must be a list with one entry per task (args, env, inputs), not a list")]
+    [InlineData("tasks-map.yaml", "app: 1\ntasks:\n  args: [a]\n", "'tasks' must be a list with one entry per task (args, env, inputs), not a set of fields")]
+    [InlineData("tasks-unknown.yaml", "app: 1\ntasks:\n  - args: [a]\n  - argv: [b]\n", "unknown field 'tasks[1].argv'; a task has args, env and inputs")]
+    [InlineData("tasks-args-word.yaml", "app: 1\ntasks:\n  - args: a b\n", "'tasks[0].args' must be a list, not a single value")]
+    [InlineData("tasks-args-nested.yaml", "app: 1\ntasks:\n  - args: [[a]]\n", "'tasks[0].args[0]' must be a single value, not a list")]
+    [InlineData("tasks-env-list.yaml", "app: 1\ntasks:\n  - env: [A=1]\n", "'tasks[0].env' must be name: value pairs, not a list")]
+    [InlineData("tasks-hearth.yaml", "app: 1\ntasks:\n  - env:\n      HEARTH_TASK_INDEX: 7\n", "'tasks[0].env.HEARTH_TASK_INDEX': the HEARTH_ variables are set by the worker")]
+    [InlineData("tasks-env-eq.yaml", "app: 1\ntasks:\n  - env:\n      A=B: 7\n", "'tasks[0]' env name 'A=B' is not a variable name")]
+    [InlineData("tasks-twice.yaml", "app: 1\ntasks:\n  - args: [a]\n    args: [b]\n", "field 'tasks[0].args' appears twice")]
+    [InlineData("tasks-bad-input.yaml", "app: 1\ntasks:\n  - inputs:\n      - url: https://example.org/a\n        sha256: 1234\n", "'tasks[0].inputs[0]': sha256 of 'a' is not 0x and 64 hex digits")]
+    [InlineData("tasks-and-inputs.yaml", "app: 1\ninputs: somewhere\ntasks:\n  - args: [a]\n", "'inputs' and 'tasks' both give the tasks")]
     public async Task Hostile_inputs_in_a_job_file_are_refused_with_one_line(string name, string content, string expected)
     {
         await ImportAsync();
@@ -119,6 +183,35 @@ public sealed class TaskInputsCliTests(CliNetworkFixture f) : IClassFixture<CliN
         Assert.DoesNotContain('\n', error);
         Assert.Contains(expected, error);
         Assert.DoesNotContain("Exception", error);
+    }
+
+    [Fact]
+    public async Task Absurd_tasks_in_a_job_file_are_refused_with_one_line()
+    {
+        await ImportAsync();
+        var sha = new string('0', 64);
+        var manyFiles = string.Concat(Enumerable.Range(0, 65).Select(i => $"      - {{url: https://example.org/f{i}, sha256: {sha}}}\n"));
+        foreach (var (content, expected) in new[]
+        {
+            ("tasks:\n  - args: [" + string.Join(", ", Enumerable.Repeat("a", 257)) + "]\n", "'tasks[0].args' has 257 arguments (at most 256)"),
+            ("tasks:\n  - env: {" + string.Join(", ", Enumerable.Range(0, 65).Select(i => $"V{i}: x")) + "}\n", "'tasks[0].env' has 65 variables (at most 64)"),
+            ("tasks:\n  - args: [" + new string('a', 4097) + "]\n", "'tasks[0].args[0]' is 4097 characters long (at most 4096)"),
+            ("tasks:\n  - args: [" + new string('é', 2049) + "]\n", "'tasks[0]' args[0] is longer than 4096 bytes"),
+            ("tasks: [" + string.Join(", ", Enumerable.Repeat("{}", 100_001)) + "]\n", "'tasks' has 100001 entries (at most 100000, one per task)"),
+            ("tasks:\n  - inputs:\n" + manyFiles, "'tasks[0].inputs' has 65 files (at most 64)"),
+            ("volume: 3\ntasks:\n  - args: [a]\n  - args: [b]\n", "the volume (3) differs from the number of task entries (2)"),
+        })
+        {
+            var path = Path.Combine(_home, "absurd.yaml");
+            await File.WriteAllTextAsync(path, "app: 1\n" + content);
+
+            var run = await HearthAsync("run", "-f", path);
+
+            Assert.Equal(1, run.Code);
+            var error = run.Error.TrimEnd('\n');
+            Assert.DoesNotContain('\n', error);
+            Assert.Contains(expected, error);
+        }
     }
 
     [Fact]
