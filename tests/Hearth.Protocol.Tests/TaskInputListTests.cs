@@ -75,6 +75,7 @@ public sealed class TaskInputListTests
     [InlineData("{\"tasks\": [{\"env\": {\"A=B\": \"1\"}}]}", "env name 'A=B' is not a variable name")]
     [InlineData("{\"tasks\": [{\"env\": {\"\": \"1\"}}]}", "is not a variable name")]
     [InlineData("{\"tasks\": [{\"env\": {\"A\": \"1\", \"A\": \"2\"}}]}", "env names A twice")]
+    [InlineData("{\"tasks\": [{\"args\": [\"a\"], \"args\": [\"b\"]}]}", "task 0 of the input list: 'args' appears twice")]
     [InlineData("{\"tasks\": [{\"files\": {}}]}", "task 0 of the input list: its files are not a list")]
     [InlineData("{\"tasks\": [\"a.csv\"]}", "task 0 of the input list is neither a list of files nor")]
     public void A_hostile_task_entry_is_refused_naming_its_task(string json, string expected)

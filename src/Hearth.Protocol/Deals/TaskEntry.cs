@@ -47,8 +47,10 @@ public sealed record TaskEntry(IReadOnlyList<InputFile> Files, IReadOnlyList<str
         IReadOnlyList<InputFile> files = [];
         var args = new List<string>();
         var env = new Dictionary<string, string>(StringComparer.Ordinal);
+        var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var p in entry.EnumerateObject())
         {
+            if (!seen.Add(p.Name)) throw Wrong(index, $"'{Clip(p.Name)}' appears twice");
             switch (p.Name)
             {
                 case "files":
