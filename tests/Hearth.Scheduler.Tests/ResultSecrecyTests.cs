@@ -15,34 +15,15 @@ namespace Hearth.Scheduler.Tests;
 /// computing anything, be counted as agreeing and farm reputation. No digest (a replicate's, the consensus, or one quoted
 /// in a reason) may reach the anonymous read API, a reason, or an error sent to a worker before the task is Settled.
 /// </summary>
-public sealed class ResultSecrecyTests : IAsyncLifetime
+public sealed class ResultSecrecyTests() : SchedulerTest(workers: 3)
 {
-    private TestNetwork _net = null!;
-    private SchedulerServerHandle _server = null!;
-    private HttpClient _anonymous = null!;
-
-    public async Task InitializeAsync()
-    {
-        _net = await TestNetwork.StartAsync(workers: 3);
-        _server = await _net.StartSchedulerAsync(_net.Options());
-        _anonymous = new HttpClient { BaseAddress = _server.BaseUrl };
-    }
-
-    public async Task DisposeAsync()
-    {
-        _anonymous.Dispose();
-        await _net.DisposeAsync();
-    }
-
-    private TestWorker Worker(int i) => new(_server.BaseUrl, _net.WorkerKey(i), _net.Pool.ToString(), _net.Requester.Domain);
-
     /// <summary>Every read route's raw answer about the deal and its task, as anyone could fetch it.</summary>
     private async Task<string> EverythingReadableAsync(string dealId, string taskId)
     {
         var bodies = new List<string>();
         foreach (var path in new[] { $"api/tasks/{taskId}", $"api/deals/{dealId}", "api/workers" })
         {
-            using var response = await _anonymous.GetAsync(path);
+            using var response = await Anonymous.GetAsync(path);
             var body = await response.Content.ReadAsStringAsync();
             Assert.True(response.StatusCode == HttpStatusCode.OK, $"{path}: {(int)response.StatusCode} {body}");
             bodies.Add(body);
@@ -67,7 +48,7 @@ public sealed class ResultSecrecyTests : IAsyncLifetime
     [Fact]
     public async Task A_contribution_is_unreadable_until_its_task_is_settled_then_public()
     {
-        var match = await _net.MatchAsync(volume: 1, trust: 2);
+        var match = await Net.MatchAsync(volume: 1, trust: 2);
         var dealId = match.DealId.ToString();
         var taskId = Ids.TaskId(match.DealId, 0).ToString();
         var honest = TestWorker.HonestDigest(taskId);
@@ -78,7 +59,7 @@ public sealed class ResultSecrecyTests : IAsyncLifetime
 
         // One worker contributed, the other has not: trust 2 with new workers needs both.
         await first.ContributeOkAsync(a1, honest);
-        var waiting = await ReadApi.TaskWhereAsync(_anonymous, taskId, t => t.Status == "Contributed", "the first contribution");
+        var waiting = await ReadApi.TaskWhereAsync(Anonymous, taskId, t => t.Status == "Contributed", "the first contribution");
         Assert.Null(waiting.ConsensusDigest);
         Assert.All(waiting.Replicates, r => Assert.Null(r.Digest));
         Assert.Contains(waiting.Replicates, r => r.Status == "Contributed");
@@ -89,7 +70,7 @@ public sealed class ResultSecrecyTests : IAsyncLifetime
         AssertNoDigest(await BodyAsync(await second.Http.PostAsJsonAsync($"api/workers/replicates/{a1.ReplicateId}/progress", new ProgressReport("running", null))), honest);
 
         await second.ContributeOkAsync(a2, honest);
-        var settled = await ReadApi.TaskWhereAsync(_anonymous, taskId, t => t.Status == "Settled", "settlement");
+        var settled = await ReadApi.TaskWhereAsync(Anonymous, taskId, t => t.Status == "Settled", "settlement");
         Assert.Equal(honest.ToString(), settled.ConsensusDigest);
         Assert.All(settled.Replicates, r => Assert.Equal(honest.ToString(), r.Digest));
         Assert.Contains(honest.ToString(), await EverythingReadableAsync(dealId, taskId), StringComparison.Ordinal);
@@ -98,7 +79,7 @@ public sealed class ResultSecrecyTests : IAsyncLifetime
     [Fact]
     public async Task A_disagreement_is_told_without_digests_in_reasons_or_errors()
     {
-        var match = await _net.MatchAsync(volume: 1, trust: 2);
+        var match = await Net.MatchAsync(volume: 1, trust: 2);
         var dealId = match.DealId.ToString();
         var taskId = Ids.TaskId(match.DealId, 0).ToString();
         var (honest, bad) = (TestWorker.HonestDigest(taskId), TestWorker.BadDigest(taskId));
@@ -110,7 +91,7 @@ public sealed class ResultSecrecyTests : IAsyncLifetime
         await good.ContributeOkAsync(work, honest);
 
         // One against one: a third replicate is needed, and nothing of either result may be read meanwhile.
-        await ReadApi.TaskWhereAsync(_anonymous, taskId, t => t.Status == "Contributed" && t.Replicates.Count(r => r.Status == "Contributed") == 2, "both contributions recorded");
+        await ReadApi.TaskWhereAsync(Anonymous, taskId, t => t.Status == "Contributed" && t.Replicates.Count(r => r.Status == "Contributed") == 2, "both contributions recorded");
         AssertNoDigest(await EverythingReadableAsync(dealId, taskId), honest, bad);
         AssertNoDigest(await BodyAsync(await liar.ContributeAsync(lie, honest)), honest, bad);
         AssertNoDigest(await BodyAsync(await liar.Http.PostAsJsonAsync($"api/workers/replicates/{lie.ReplicateId}/progress", new ProgressReport("uploading", null))), honest, bad);
@@ -121,7 +102,7 @@ public sealed class ResultSecrecyTests : IAsyncLifetime
         // Judged: the liar's replicate now says it differs, and must not say from what.
         AssertNoDigest(await BodyAsync(await liar.Http.PostAsJsonAsync($"api/workers/replicates/{lie.ReplicateId}/progress", new ProgressReport("uploading", null))), honest, bad);
 
-        var settled = await ReadApi.TaskWhereAsync(_anonymous, taskId, t => t.Status == "Settled", "settlement");
+        var settled = await ReadApi.TaskWhereAsync(Anonymous, taskId, t => t.Status == "Settled", "settlement");
         var judged = settled.Replicates.Single(r => r.ReplicateId == lie.ReplicateId);
         Assert.Equal("Disagreed", judged.Status);
         Assert.Contains("differs from the consensus", judged.Reason);
@@ -132,7 +113,7 @@ public sealed class ResultSecrecyTests : IAsyncLifetime
         var reasons = new List<string> { settled.Reason };
         reasons.AddRange(settled.History.Select(h => h.Reason));
         foreach (var r in settled.Replicates) reasons.AddRange([r.Reason, .. r.History.Select(h => h.Reason)]);
-        var dbs = (IDbContextFactory<SchedulerDb>)_server.Services.GetService(typeof(IDbContextFactory<SchedulerDb>))!;
+        var dbs = (IDbContextFactory<SchedulerDb>)Server.Services.GetService(typeof(IDbContextFactory<SchedulerDb>))!;
         await using (var db = await dbs.CreateDbContextAsync())
             reasons.AddRange(await db.StatusChanges.Select(s => s.Reason).ToListAsync());
         AssertNoDigest(string.Join("\n", reasons), honest, bad);
@@ -141,7 +122,7 @@ public sealed class ResultSecrecyTests : IAsyncLifetime
     [Fact]
     public async Task A_digest_quoted_in_a_workers_failure_is_not_shown()
     {
-        var match = await _net.MatchAsync(volume: 1, trust: 1);
+        var match = await Net.MatchAsync(volume: 1, trust: 1);
         var dealId = match.DealId.ToString();
         var taskId = Ids.TaskId(match.DealId, 0).ToString();
         var honest = TestWorker.HonestDigest(taskId);
@@ -154,7 +135,7 @@ public sealed class ResultSecrecyTests : IAsyncLifetime
         Assert.True(status == HttpStatusCode.OK, body);
         Assert.Equal(200, answer!.Outcomes.Single().Status);
 
-        var task = await ReadApi.TaskWhereAsync(_anonymous, taskId, t => t.Replicates.Any(r => r.Status == "Failed"), "the failure recorded");
+        var task = await ReadApi.TaskWhereAsync(Anonymous, taskId, t => t.Replicates.Any(r => r.Status == "Failed"), "the failure recorded");
         Assert.Contains(a.App.Checksum, task.Replicates.Single(r => r.ReplicateId == a.ReplicateId).Reason, StringComparison.OrdinalIgnoreCase);
         AssertNoDigest(await EverythingReadableAsync(dealId, taskId), honest);
         AssertNoDigest(JsonSerializer.Serialize(task), honest);

@@ -13,33 +13,14 @@ namespace Hearth.Scheduler.Tests;
 /// keeps their address and signature, refuses a report whose logs are signed by another key or malformed, and shows them
 /// only once the task is settled (logs could show the result).
 /// </summary>
-public sealed class RunLogsTests : IAsyncLifetime
+public sealed class RunLogsTests() : SchedulerTest(workers: 2)
 {
-    private TestNetwork _net = null!;
-    private SchedulerServerHandle _server = null!;
-    private HttpClient _anonymous = null!;
-
-    public async Task InitializeAsync()
-    {
-        _net = await TestNetwork.StartAsync(workers: 2);
-        _server = await _net.StartSchedulerAsync(_net.Options());
-        _anonymous = new HttpClient { BaseAddress = _server.BaseUrl };
-    }
-
-    public async Task DisposeAsync()
-    {
-        _anonymous.Dispose();
-        await _net.DisposeAsync();
-    }
-
-    private TestWorker Worker(int i) => new(_server.BaseUrl, _net.WorkerKey(i), _net.Pool.ToString(), _net.Requester.Domain);
-
     private static Hash32 LogsOf(string text) => new RunLogs(System.Text.Encoding.UTF8.GetBytes(text), false, [], false).Digest();
 
     /// <summary>The worker's contribution of <paramref name="digest"/> with logs <paramref name="logs"/> signed by <paramref name="signer"/>.</summary>
     private ContributionReport WithLogs(TestWorker worker, Assignment a, Hash32 digest, Hash32 logs, EthECKey signer)
     {
-        var signature = RunLogsSigning.Sign(_net.Requester.Domain, Hash32.Parse(a.TaskId), digest, logs, signer);
+        var signature = RunLogsSigning.Sign(Net.Requester.Domain, Hash32.Parse(a.TaskId), digest, logs, signer);
         return worker.Contribution(a, digest).Report with { LogsDigest = logs.ToString(), LogsSignature = "0x" + Convert.ToHexStringLower(signature) };
     }
 
@@ -52,7 +33,7 @@ public sealed class RunLogsTests : IAsyncLifetime
     [Fact]
     public async Task Logs_signed_by_another_key_or_malformed_are_refused_400_and_good_ones_are_shown_only_once_settled()
     {
-        var match = await _net.MatchAsync(volume: 1, trust: 2);
+        var match = await Net.MatchAsync(volume: 1, trust: 2);
         var taskId = Ids.TaskId(match.DealId, 0).ToString();
         var honest = TestWorker.HonestDigest(taskId);
         using var first = await Worker(0).LoginAsync();
@@ -63,17 +44,17 @@ public sealed class RunLogsTests : IAsyncLifetime
         var logs2 = LogsOf("second worker's logs: the time differs");
 
         // Logs signed by another key (the other worker's): refused, whatever the contribution's own signature.
-        var forged = await PostAsync(first, a1, WithLogs(first, a1, honest, logs1, _net.WorkerKey(1)));
+        var forged = await PostAsync(first, a1, WithLogs(first, a1, honest, logs1, Net.WorkerKey(1)));
         Assert.True(forged.Status == HttpStatusCode.BadRequest, $"{(int)forged.Status} {forged.Body}");
         Assert.Contains("logs signature does not recover", forged.Body);
         // Signed over another result: refused too.
-        var overOther = RunLogsSigning.Sign(_net.Requester.Domain, Hash32.Parse(taskId), TestWorker.BadDigest(taskId), logs1, _net.WorkerKey(0));
-        var otherResult = await PostAsync(first, a1, WithLogs(first, a1, honest, logs1, _net.WorkerKey(0)) with { LogsSignature = "0x" + Convert.ToHexStringLower(overOther) });
+        var overOther = RunLogsSigning.Sign(Net.Requester.Domain, Hash32.Parse(taskId), TestWorker.BadDigest(taskId), logs1, Net.WorkerKey(0));
+        var otherResult = await PostAsync(first, a1, WithLogs(first, a1, honest, logs1, Net.WorkerKey(0)) with { LogsSignature = "0x" + Convert.ToHexStringLower(overOther) });
         Assert.True(otherResult.Status == HttpStatusCode.BadRequest, $"{(int)otherResult.Status} {otherResult.Body}");
         Assert.Contains("logs signature does not recover", otherResult.Body);
 
         // Hostile shapes: a digest that is not 32 bytes of hex, a signature without its digest.
-        var good = WithLogs(first, a1, honest, logs1, _net.WorkerKey(0));
+        var good = WithLogs(first, a1, honest, logs1, Net.WorkerKey(0));
         foreach (var bad in new[]
         {
             good with { LogsDigest = "0x1234" },
@@ -90,20 +71,20 @@ public sealed class RunLogsTests : IAsyncLifetime
 
         var recorded = await PostAsync(first, a1, good);
         Assert.True(recorded.Status is HttpStatusCode.OK or HttpStatusCode.NoContent, $"{(int)recorded.Status} {recorded.Body}");
-        var waiting = await ReadApi.TaskWhereAsync(_anonymous, taskId, t => t.Replicates.Any(r => r.Status == "Contributed"), "the first contribution");
+        var waiting = await ReadApi.TaskWhereAsync(Anonymous, taskId, t => t.Replicates.Any(r => r.Status == "Contributed"), "the first contribution");
         Assert.All(waiting.Replicates, r => Assert.Null(r.LogsDigest));
         Assert.All(waiting.Replicates, r => Assert.Null(r.LogsSignature));
-        var raw = await _anonymous.GetStringAsync($"api/tasks/{taskId}");
+        var raw = await Anonymous.GetStringAsync($"api/tasks/{taskId}");
         Assert.DoesNotContain(logs1.ToPlainHex(), raw, StringComparison.OrdinalIgnoreCase);
 
         // Logs that differ between agreeing replicas do not stop consensus: they are not the result.
-        var second2 = await PostAsync(second, a2, WithLogs(second, a2, honest, logs2, _net.WorkerKey(1)));
+        var second2 = await PostAsync(second, a2, WithLogs(second, a2, honest, logs2, Net.WorkerKey(1)));
         Assert.True(second2.Status is HttpStatusCode.OK or HttpStatusCode.NoContent, $"{(int)second2.Status} {second2.Body}");
-        var settled = await ReadApi.TaskWhereAsync(_anonymous, taskId, t => t.Status == "Settled", "settlement");
+        var settled = await ReadApi.TaskWhereAsync(Anonymous, taskId, t => t.Status == "Settled", "settlement");
         var shown1 = settled.Replicates.Single(r => r.ReplicateId == a1.ReplicateId);
         var shown2 = settled.Replicates.Single(r => r.ReplicateId == a2.ReplicateId);
         Assert.Equal(logs1.ToString(), shown1.LogsDigest);
         Assert.Equal(logs2.ToString(), shown2.LogsDigest);
-        Assert.Equal(shown1.Worker, RunLogsSigning.RecoverWorker(_net.Requester.Domain, Hash32.Parse(taskId), honest, logs1, Convert.FromHexString(shown1.LogsSignature!.AsSpan(2)))!.ToLowerInvariant());
+        Assert.Equal(shown1.Worker, RunLogsSigning.RecoverWorker(Net.Requester.Domain, Hash32.Parse(taskId), honest, logs1, Convert.FromHexString(shown1.LogsSignature!.AsSpan(2)))!.ToLowerInvariant());
     }
 }

@@ -10,39 +10,22 @@ using Nethereum.Signer;
 namespace Hearth.Scheduler.Tests;
 
 /// <summary>Hostile and mistaken input to the worker API gets a precise 4xx answer and changes nothing.</summary>
-public sealed class WorkerApiTests : IAsyncLifetime
+public sealed class WorkerApiTests() : SchedulerTest(workers: 2)
 {
-    private TestNetwork _net = null!;
-    private SchedulerServerHandle _server = null!;
-    private HttpClient _http = null!;
-
-    public async Task InitializeAsync()
-    {
-        _net = await TestNetwork.StartAsync(workers: 2);
-        _server = await _net.StartSchedulerAsync(_net.Options());
-        _http = new HttpClient { BaseAddress = _server.BaseUrl };
-    }
-
-    public async Task DisposeAsync()
-    {
-        _http.Dispose();
-        await _net.DisposeAsync();
-    }
-
-    private string Pool => _net.Pool.ToString();
+    private string Pool => Net.Pool.ToString();
 
     private async Task<(string Challenge, string Signature, string Worker)> SignedChallengeAsync(EthECKey signer, EthECKey? claimed = null, string? pool = null)
     {
         var worker = (claimed ?? signer).GetPublicAddress();
-        var challenge = (await (await _http.PostAsJsonAsync("api/workers/challenge", new ChallengeRequest(worker))).Content.ReadFromJsonAsync<ChallengeResponse>())!;
+        var challenge = (await (await Anonymous.PostAsJsonAsync("api/workers/challenge", new ChallengeRequest(worker))).Content.ReadFromJsonAsync<ChallengeResponse>())!;
         return (challenge.Challenge, new EthereumMessageSigner().EncodeUTF8AndSign(WorkerLogin.Message(pool ?? Pool, challenge.Challenge), signer), worker);
     }
 
     [Fact]
     public async Task Login_with_a_forged_signature_is_refused()
     {
-        var (challenge, signature, worker) = await SignedChallengeAsync(_net.WorkerKey(1), claimed: _net.WorkerKey(0));
-        using var r = await _http.PostAsJsonAsync("api/workers/login", new LoginRequest(worker, Pool, challenge, signature));
+        var (challenge, signature, worker) = await SignedChallengeAsync(Net.WorkerKey(1), claimed: Net.WorkerKey(0));
+        using var r = await Anonymous.PostAsJsonAsync("api/workers/login", new LoginRequest(worker, Pool, challenge, signature));
         Assert.Equal(HttpStatusCode.Unauthorized, r.StatusCode);
         Assert.Contains("does not come from that worker", await r.Content.ReadAsStringAsync());
     }
@@ -50,10 +33,10 @@ public sealed class WorkerApiTests : IAsyncLifetime
     [Fact]
     public async Task A_challenge_cannot_be_replayed()
     {
-        var (challenge, signature, worker) = await SignedChallengeAsync(_net.WorkerKey(0));
-        using var first = await _http.PostAsJsonAsync("api/workers/login", new LoginRequest(worker, Pool, challenge, signature));
+        var (challenge, signature, worker) = await SignedChallengeAsync(Net.WorkerKey(0));
+        using var first = await Anonymous.PostAsJsonAsync("api/workers/login", new LoginRequest(worker, Pool, challenge, signature));
         Assert.Equal(HttpStatusCode.OK, first.StatusCode);
-        using var replay = await _http.PostAsJsonAsync("api/workers/login", new LoginRequest(worker, Pool, challenge, signature));
+        using var replay = await Anonymous.PostAsJsonAsync("api/workers/login", new LoginRequest(worker, Pool, challenge, signature));
         Assert.Equal(HttpStatusCode.Unauthorized, replay.StatusCode);
         Assert.Contains("already used", await replay.Content.ReadAsStringAsync());
     }
@@ -61,25 +44,25 @@ public sealed class WorkerApiTests : IAsyncLifetime
     [Fact]
     public async Task Login_to_another_pool_is_refused()
     {
-        var (challenge, signature, worker) = await SignedChallengeAsync(_net.WorkerKey(0), pool: "999");
-        using var r = await _http.PostAsJsonAsync("api/workers/login", new LoginRequest(worker, "999", challenge, signature));
+        var (challenge, signature, worker) = await SignedChallengeAsync(Net.WorkerKey(0), pool: "999");
+        using var r = await Anonymous.PostAsJsonAsync("api/workers/login", new LoginRequest(worker, "999", challenge, signature));
         Assert.Equal(HttpStatusCode.Forbidden, r.StatusCode);
     }
 
     [Fact]
     public async Task Calls_without_a_valid_token_are_refused()
     {
-        using var none = await _http.PostAsJsonAsync("api/workers/heartbeat", new HeartbeatRequest(1, 1, [], null));
+        using var none = await Anonymous.PostAsJsonAsync("api/workers/heartbeat", new HeartbeatRequest(1, 1, [], null));
         Assert.Equal(HttpStatusCode.Unauthorized, none.StatusCode);
         using var request = new HttpRequestMessage(HttpMethod.Post, "api/workers/assignments/next") { Headers = { { "Authorization", "Bearer made-up" } } };
-        using var madeUp = await _http.SendAsync(request);
+        using var madeUp = await Anonymous.SendAsync(request);
         Assert.Equal(HttpStatusCode.Unauthorized, madeUp.StatusCode);
     }
 
     [Fact]
     public async Task Malformed_huge_and_out_of_range_bodies_get_problem_details()
     {
-        using var worker = await new TestWorker(_server.BaseUrl, _net.WorkerKey(0), Pool, _net.Requester.Domain).LoginAsync();
+        using var worker = await new TestWorker(Server.BaseUrl, Net.WorkerKey(0), Pool, Net.Requester.Domain).LoginAsync();
         using var malformed = await worker.Http.PostAsync("api/workers/heartbeat", new StringContent("{\"slots\": ", Encoding.UTF8, "application/json"));
         Assert.Equal(HttpStatusCode.BadRequest, malformed.StatusCode);
         Assert.Contains("malformed JSON", await malformed.Content.ReadAsStringAsync());
@@ -104,18 +87,18 @@ public sealed class WorkerApiTests : IAsyncLifetime
     [Fact]
     public async Task Contributions_are_checked_against_the_worker_the_replicate_and_the_signature()
     {
-        var domain = _net.Requester.Domain;
-        using var owner = await new TestWorker(_server.BaseUrl, _net.WorkerKey(0), Pool, domain).LoginAsync();
-        await _net.MatchAsync(volume: 1, trust: 1);
+        var domain = Net.Requester.Domain;
+        using var owner = await new TestWorker(Server.BaseUrl, Net.WorkerKey(0), Pool, domain).LoginAsync();
+        await Net.MatchAsync(volume: 1, trust: 1);
         var a = await owner.NextRequiredAsync();
         var digest = TestWorker.HonestDigest(a.TaskId);
 
-        using var other = await new TestWorker(_server.BaseUrl, _net.WorkerKey(1), Pool, domain).LoginAsync();
+        using var other = await new TestWorker(Server.BaseUrl, Net.WorkerKey(1), Pool, domain).LoginAsync();
         using var stolen = await other.ContributeAsync(a, digest);
         Assert.Equal(HttpStatusCode.Forbidden, stolen.StatusCode);
 
         // Signed by another key, or for another task: the contract would refuse it, so the scheduler does first.
-        var wrongKey = ContributionSigning.Sign(domain, Hash32.Parse(a.TaskId), digest, _net.WorkerKey(1));
+        var wrongKey = ContributionSigning.Sign(domain, Hash32.Parse(a.TaskId), digest, Net.WorkerKey(1));
         using var forged = await owner.Http.PostAsJsonAsync($"api/workers/replicates/{a.ReplicateId}/contribution",
             new ContributionReport(digest.ToString(), "0x" + Convert.ToHexStringLower(wrongKey), 0, null, 1, null));
         Assert.Equal(HttpStatusCode.BadRequest, forged.StatusCode);
@@ -133,16 +116,16 @@ public sealed class WorkerApiTests : IAsyncLifetime
     [Fact]
     public async Task A_failed_replicate_is_replaced_on_another_worker()
     {
-        var domain = _net.Requester.Domain;
-        using var first = await new TestWorker(_server.BaseUrl, _net.WorkerKey(0), Pool, domain).LoginAsync();
-        await _net.MatchAsync(volume: 1, trust: 1);
+        var domain = Net.Requester.Domain;
+        using var first = await new TestWorker(Server.BaseUrl, Net.WorkerKey(0), Pool, domain).LoginAsync();
+        await Net.MatchAsync(volume: 1, trust: 1);
         var a = await first.NextRequiredAsync();
-        using var second = await new TestWorker(_server.BaseUrl, _net.WorkerKey(1), Pool, domain).LoginAsync();
+        using var second = await new TestWorker(Server.BaseUrl, Net.WorkerKey(1), Pool, domain).LoginAsync();
         using var failed = await first.Http.PostAsJsonAsync($"api/workers/replicates/{a.ReplicateId}/failure", new FailureReport("download", "app checksum mismatch"));
         Assert.Equal(HttpStatusCode.NoContent, failed.StatusCode);
         var b = await second.NextRequiredAsync();
         Assert.Equal(a.TaskId, b.TaskId);
-        var task = await ReadApi.TaskAsync(_http, a.TaskId);
+        var task = await ReadApi.TaskAsync(Anonymous, a.TaskId);
         Assert.Contains("app checksum mismatch", task.Replicates.Single(r => r.ReplicateId == a.ReplicateId).Reason);
         // The first worker is never given the same task again.
         Assert.Null(await first.NextAsync(0));
