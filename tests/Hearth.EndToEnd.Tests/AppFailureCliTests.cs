@@ -2,6 +2,7 @@ using System.Text;
 using Hearth.Cli;
 using Hearth.Network;
 using Hearth.Protocol.Deals;
+using Hearth.Tests.Shared;
 
 namespace Hearth.EndToEnd.Tests;
 
@@ -14,24 +15,11 @@ public sealed class AppFailureCliTests(CliNetworkFixture f) : IClassFixture<CliN
 {
     private readonly string _home = Directory.CreateTempSubdirectory("hearth-cli-fails-").FullName;
 
-    private const string Exits3 = """
-        (module
-          (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
-          (import "wasi_snapshot_preview1" "proc_exit" (func $proc_exit (param i32)))
-          (memory (export "memory") 1)
-          (data (i32.const 16) "the input is wrong\n")
-          (func (export "_start")
-            (i32.store (i32.const 0) (i32.const 16))
-            (i32.store (i32.const 4) (i32.const 19))
-            (drop (call $fd_write (i32.const 2) (i32.const 0) (i32.const 1) (i32.const 8)))
-            (call $proc_exit (i32.const 3))))
-        """;
-
     [Fact]
     public async Task A_program_that_exits_non_zero_on_two_replicas_settles_as_failed_by_the_app_and_the_run_says_why()
     {
         var module = Path.Combine(_home, "exits3.wasm");
-        await File.WriteAllBytesAsync(module, Wasmtime.Module.ConvertText(Exits3));
+        await File.WriteAllBytesAsync(module, Wasmtime.Module.ConvertText(TestPrograms.Exits3));
         Assert.Equal(0, (await HearthAsync("wallet", "import", "--key", f.Net.Chain.Keys[DevAccounts.FirstWorker + 6])).Code);
         var registered = await HearthAsync("app", "register", module, "--name", "exits3");
         Assert.True(registered.Code == 0, registered.Error);
@@ -78,7 +66,7 @@ public sealed class AppFailureCliTests(CliNetworkFixture f) : IClassFixture<CliN
     public async Task Json_output_is_json_alone_and_a_terminated_run_says_how_to_follow_its_deal_and_exits_130()
     {
         var failing = Path.Combine(_home, "exits3.wasm");
-        await File.WriteAllBytesAsync(failing, Wasmtime.Module.ConvertText(Exits3));
+        await File.WriteAllBytesAsync(failing, Wasmtime.Module.ConvertText(TestPrograms.Exits3));
         var sleeping = Path.Combine(_home, "sleeps.wasm");
         await File.WriteAllBytesAsync(sleeping, Wasmtime.Module.ConvertText(SleepsAMinute));
         Assert.Equal(0, (await HearthAsync("wallet", "import", "--key", f.Net.Chain.Keys[DevAccounts.FirstWorker + 7])).Code);

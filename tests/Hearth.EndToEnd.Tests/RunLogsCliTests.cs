@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Hearth.Cli;
 using Hearth.Network;
+using Hearth.Tests.Shared;
 
 namespace Hearth.EndToEnd.Tests;
 
@@ -28,26 +29,13 @@ public sealed class RunLogsCliTests(CliNetworkFixture f) : IClassFixture<CliNetw
             (drop (call $fd_write (i32.const 2) (i32.const 0) (i32.const 1) (i32.const 8)))))
         """;
 
-    private const string Exits3 = """
-        (module
-          (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
-          (import "wasi_snapshot_preview1" "proc_exit" (func $proc_exit (param i32)))
-          (memory (export "memory") 1)
-          (data (i32.const 16) "the input is wrong\n")
-          (func (export "_start")
-            (i32.store (i32.const 0) (i32.const 16))
-            (i32.store (i32.const 4) (i32.const 19))
-            (drop (call $fd_write (i32.const 2) (i32.const 0) (i32.const 1) (i32.const 8)))
-            (call $proc_exit (i32.const 3))))
-        """;
-
     [Fact]
     public async Task Task_logs_prints_a_successful_runs_signed_logs_and_a_failure_records_own_and_results_get_keeps_them()
     {
         Assert.Equal(0, (await HearthAsync("wallet", "import", "--key", f.Net.Chain.Keys[DevAccounts.FirstWorker + 6])).Code);
         Assert.Equal(0, (await HearthAsync("account", "deposit", "10")).Code);
         var prints = await RegisterAsync(Prints, "prints");
-        var fails = await RegisterAsync(Exits3, "exits3-logs");
+        var fails = await RegisterAsync(TestPrograms.Exits3, "exits3-logs");
 
         var run = await HearthAsync("run", prints, "--out", Path.Combine(_home, "run"));
         Assert.True(run.Code == 0, $"{run.Code} {run.Error}{run.Out}");

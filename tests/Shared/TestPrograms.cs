@@ -66,4 +66,18 @@ public static class TestPrograms
 
     /// <summary><see cref="CopyFromIn"/> as UTF-8 bytes (the worker takes the text format too).</summary>
     public static byte[] CopyFromInBytes(string path) => Encoding.UTF8.GetBytes(CopyFromIn(path));
+
+    /// <summary>A WASI command that writes "the input is wrong" to stderr and exits 3: a program's own failure.</summary>
+    public const string Exits3 = """
+        (module
+          (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
+          (import "wasi_snapshot_preview1" "proc_exit" (func $proc_exit (param i32)))
+          (memory (export "memory") 1)
+          (data (i32.const 16) "the input is wrong\n")
+          (func (export "_start")
+            (i32.store (i32.const 0) (i32.const 16))
+            (i32.store (i32.const 4) (i32.const 19))
+            (drop (call $fd_write (i32.const 2) (i32.const 0) (i32.const 1) (i32.const 8)))
+            (call $proc_exit (i32.const 3))))
+        """;
 }
