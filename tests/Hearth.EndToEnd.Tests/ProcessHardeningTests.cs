@@ -58,8 +58,11 @@ public sealed class ProcessHardeningTests
             start.Environment["HOME"] = start.Environment["DOTNET_CLI_HOME"] = dir;
             start.WorkingDirectory = dir;
             using var worker = Process.Start(start)!;
-            worker.OutputDataReceived += (_, _) => { };
-            worker.ErrorDataReceived += (_, _) => { };
+            // What the worker printed, to say why when it stops early.
+            var printed = new System.Collections.Concurrent.ConcurrentQueue<string>();
+            worker.OutputDataReceived += (_, e) => { if (e.Data is { } line) printed.Enqueue(line); };
+            worker.ErrorDataReceived += (_, e) => { if (e.Data is { } line) printed.Enqueue(line); };
+            string Printed() => string.Join('\n', printed.TakeLast(20));
             worker.BeginOutputReadLine();
             worker.BeginErrorReadLine();
             try
@@ -71,7 +74,7 @@ public sealed class ProcessHardeningTests
                 (int Code, string Output) read = (0, "");
                 do
                 {
-                    Assert.False(worker.HasExited, $"the worker exited with code {(worker.HasExited ? worker.ExitCode : 0)}");
+                    Assert.False(worker.HasExited, $"the worker exited with code {(worker.HasExited ? worker.ExitCode : 0)}:\n{Printed()}");
                     if (File.ReadAllText($"/proc/{worker.Id}/cmdline").Contains("hearth.dll", StringComparison.Ordinal))
                     {
                         read = await ReadEnvironAsync(worker.Id);
@@ -85,7 +88,7 @@ public sealed class ProcessHardeningTests
                 Assert.Contains("Permission denied", read.Output);
                 Assert.DoesNotContain(Secret[2..], read.Output);
                 await Task.Delay(500);
-                Assert.False(worker.HasExited, "the worker stopped: the refusal must come from its hardening, not its end");
+                Assert.False(worker.HasExited, $"the worker stopped (the refusal must come from its hardening, not its end); it printed:\n{Printed()}");
                 read = await ReadEnvironAsync(worker.Id);
                 Assert.Contains("Permission denied", read.Output);
                 // The same reader can read a process started the same way that did not harden itself: the refusal is the worker's doing.
