@@ -32,6 +32,29 @@ public sealed class ProcessHardeningTests
     private static Task<(int Code, string Output)> ReadEnvironAsync(int pid) =>
         RunAsync("/usr/bin/setpriv", [.. WithoutPtrace, "/bin/cat", $"/proc/{pid}/environ"]);
 
+    /// <summary>
+    /// The test's binaries as the unprivileged worker can reach them: where they are when every folder above them lets
+    /// others through (a checkout under a private temporary folder does not), else hard-linked (copied across file
+    /// systems) into <paramref name="dir"/>.
+    /// </summary>
+    private static string ReachableBinaries(string dir)
+    {
+        var binaries = AppContext.BaseDirectory.TrimEnd('/');
+        if (!OperatingSystem.IsLinux()) return binaries;
+        for (var d = new DirectoryInfo(binaries); d is not null; d = d.Parent)
+        {
+            if (!File.GetUnixFileMode(d.FullName).HasFlag(UnixFileMode.OtherExecute))
+            {
+                var copy = Path.Combine(dir, "bin");
+                using var cp = Process.Start(new ProcessStartInfo("/bin/sh", ["-c", "cp -al \"$0\" \"$1\" 2>/dev/null || cp -a \"$0\" \"$1\"", binaries, copy]))!;
+                cp.WaitForExit();
+                Assert.True(cp.ExitCode == 0, $"copying {binaries} to {copy} failed");
+                return copy;
+            }
+        }
+        return binaries;
+    }
+
     [Fact]
     public async Task A_running_worker_keeps_its_key_out_of_reach_of_processes_of_its_user()
     {
@@ -52,7 +75,7 @@ public sealed class ProcessHardeningTests
                 },
             }));
             var start = new ProcessStartInfo("/usr/bin/setpriv") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-            foreach (var a in (string[])[.. WithoutPtrace, "dotnet", "exec", Path.Combine(AppContext.BaseDirectory, "hearth.dll"), "serve", "worker", "--config", config])
+            foreach (var a in (string[])[.. WithoutPtrace, "dotnet", "exec", Path.Combine(ReachableBinaries(dir), "hearth.dll"), "serve", "worker", "--config", config])
                 start.ArgumentList.Add(a);
             start.Environment["HEARTH_Worker__PrivateKey"] = Secret;
             start.Environment["HOME"] = start.Environment["DOTNET_CLI_HOME"] = dir;
